@@ -1,0 +1,60 @@
+# The two commands: `make run` (local demo, no external service) and
+# `make test` (the whole suite on the real PostgreSQL, Redis and Chromium).
+# Every step is idempotent: a second run only does what is missing.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PY_STAMP := $(VENV)/.installed-$(shell sha1sum requirements/lock.txt | cut -c1-12)
+NPM_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c1-12)
+
+# `make run` needs nothing but this machine: SQLite, a local cache, a folder as
+# the Celery broker (an embedded worker runs tasks and the beat schedule), and
+# email written to var/mail/.
+DEMO_ENV := DJANGO_DEBUG=1 DJANGO_DEMO_MODE=1 \
+	DATABASE_URL=sqlite:///$(CURDIR)/var/demo.sqlite3 \
+	DJANGO_LOCAL_CACHE=1 CELERY_BROKER_URL=filesystem:// \
+	DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
+TEST_ENV := DJANGO_SETTINGS_MODULE=shatil_portal.test_settings DJANGO_ALLOW_ASYNC_UNSAFE=true
+
+.PHONY: install chromium messages run test lint bench backup restore clean
+
+install: $(PY_STAMP) $(NPM_STAMP)
+
+$(PY_STAMP): requirements/lock.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --only-binary :all: -r requirements/lock.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+chromium:
+	@dpkg-query -W -f='$${Status}' chromium 2>/dev/null | grep -q "install ok installed" \
+		|| (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium)
+
+messages: install
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+run: install messages
+	@mkdir -p var/mail var/celery-queue var/celery-processed
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput -v0
+	$(DEMO_ENV) $(PY) manage.py create_demo_accounts
+	$(DEMO_ENV) bash scripts/run_demo.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install chromium messages
+	@$(TEST_ENV) $(PY) manage.py check_services
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run -v1
+	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(TEST_ENV) $(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles var

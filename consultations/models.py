@@ -1,0 +1,396 @@
+"""Consultation requests, the organizations that make them, and their history.
+
+State changes happen only in services (services/); these models hold data,
+constraints and values derived from their own fields.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from tracks.models import TimeStampedModel
+
+
+class Language(models.TextChoices):
+    HEBREW = "he", _("Hebrew")
+    ARABIC = "ar", _("Arabic")
+    ENGLISH = "en", _("English")
+
+
+class Region(models.TextChoices):
+    NORTH = "north", _("North District")
+    HAIFA = "haifa", _("Haifa District")
+    CENTER = "center", _("Center District")
+    TEL_AVIV = "tel_aviv", _("Tel Aviv District")
+    JERUSALEM = "jerusalem", _("Jerusalem District")
+    SOUTH = "south", _("South District")
+    NATIONWIDE = "nationwide", _("Nationwide")
+    OTHER = "other", _("Other")
+
+
+class Organization(TimeStampedModel):
+    class Kind(models.TextChoices):
+        NONPROFIT = "nonprofit", _("Registered nonprofit (amuta)")
+        PUBLIC_BENEFIT_COMPANY = "pbc", _("Public-benefit company")
+        GRASSROOTS = "grassroots", _("Grassroots group or initiative")
+        COALITION = "coalition", _("Coalition of organizations")
+        LOCAL_AUTHORITY = "local_authority", _("Local authority")
+        OTHER = "other", _("Other")
+
+    class Size(models.TextChoices):
+        NONE = "0", _("None")
+        ONE_TO_FIVE = "1-5", _("1 to 5")
+        SIX_TO_TWENTY = "6-20", _("6 to 20")
+        TWENTY_ONE_TO_FIFTY = "21-50", _("21 to 50")
+        OVER_FIFTY = "51+", _("More than 50")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    registration_number = models.CharField(
+        _("registration number"), max_length=9, blank=True, default=""
+    )
+    region = models.CharField(_("region"), max_length=20, choices=Region.choices)
+    locality = models.CharField(_("locality"), max_length=120, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    staff_size = models.CharField(
+        _("paid staff"), max_length=10, choices=Size.choices, blank=True
+    )
+    volunteer_size = models.CharField(
+        _("volunteers"), max_length=10, choices=Size.choices, blank=True
+    )
+    population_served = models.TextField(_("population served"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration_number"],
+                condition=~Q(registration_number=""),
+                name="unique_organization_registration_number",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Consultation(TimeStampedModel):
+    """One request for a consultation, as submitted through the public form."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        IN_TRIAGE = "in_triage", _("In triage")
+        ASSIGNED = "assigned", _("Advisor assigned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        WAITING_FOR_ORGANIZATION = "waiting", _("Waiting for the organization")
+        COMPLETED = "completed", _("Completed")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Urgency(models.TextChoices):
+        NORMAL = "normal", _("Regular")
+        URGENT = "urgent", _("Urgent")
+
+    class ContactMethod(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone call")
+        WHATSAPP = "whatsapp", _("WhatsApp message")
+
+    CLOSED_STATUSES = (Status.COMPLETED, Status.DECLINED, Status.WITHDRAWN)
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="consultations",
+        verbose_name=_("organization"),
+    )
+    organization_as_submitted = models.JSONField(
+        _("organization details as submitted"), default=dict, blank=True
+    )
+    track = models.ForeignKey(
+        "tracks.Track",
+        on_delete=models.PROTECT,
+        related_name="consultations",
+        verbose_name=_("track"),
+    )
+    track_format = models.ForeignKey(
+        "tracks.TrackFormat",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+        verbose_name=_("format"),
+    )
+    adjacent_areas = models.ManyToManyField(
+        "tracks.AdjacentArea",
+        blank=True,
+        related_name="consultations",
+        verbose_name=_("adjacent areas"),
+    )
+    goal = models.TextField(_("goal"))
+    background = models.TextField(_("background and what was tried"), blank=True)
+    timing = models.TextField(_("deadlines or events"), blank=True)
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    is_crisis = models.BooleanField(
+        _("crisis"),
+        default=False,
+        db_index=True,
+        help_text=_("Set from the track; only coordinators see crisis requests."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.NEW,
+        db_index=True,
+    )
+
+    # Contact person: a snapshot per request, so anonymizing one request
+    # touches no other.
+    contact_name = models.CharField(_("full name"), max_length=150)
+    contact_role = models.CharField(_("role"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("email"), db_index=True)
+    contact_phone = PhoneNumberField(_("phone"), blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.HEBREW,
+    )
+    preferred_contact_method = models.CharField(
+        _("preferred way to be reached"),
+        max_length=10,
+        choices=ContactMethod.choices,
+        default=ContactMethod.EMAIL,
+    )
+    preferred_contact_times = models.CharField(
+        _("preferred times"), max_length=200, blank=True
+    )
+
+    consent_given_at = models.DateTimeField(_("consent given at"))
+    privacy_policy_version = models.CharField(
+        _("privacy policy version"), max_length=20
+    )
+
+    # A one-time key carried by the form, so a repeated post creates nothing.
+    submission_key = models.UUIDField(
+        _("submission key"), unique=True, default=uuid.uuid4
+    )
+    # SHA-256 of the private status link's token; the raw token is never stored.
+    status_token_hash = models.CharField(max_length=64, unique=True)
+
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_consultations",
+        verbose_name=_("advisor"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
+    first_response_due_at = models.DateTimeField(_("first response due"), db_index=True)
+    first_responded_at = models.DateTimeField(
+        _("first responded at"), null=True, blank=True
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    anonymized_at = models.DateTimeField(_("anonymized at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("consultation request")
+        verbose_name_plural = _("consultation requests")
+        permissions = [
+            ("view_crisis_consultation", _("Can see crisis requests")),
+        ]
+        indexes = [
+            models.Index(
+                fields=["-is_crisis", "first_response_due_at"],
+                name="consultation_triage_order",
+            ),
+            models.Index(fields=["advisor", "status"], name="consultation_advisor"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED_STATUSES
+
+
+class CoalitionMember(TimeStampedModel):
+    """A member organization named on a coalition request."""
+
+    consultation = models.ForeignKey(
+        Consultation,
+        on_delete=models.CASCADE,
+        related_name="coalition_members",
+        verbose_name=_("request"),
+    )
+    name = models.CharField(_("organization name"), max_length=200)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("coalition member")
+        verbose_name_plural = _("coalition members")
+
+    def __str__(self):
+        return self.name
+
+
+class StatusChange(models.Model):
+    """History: who moved a request from which status to which, and why."""
+
+    consultation = models.ForeignKey(
+        Consultation,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("request"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=Consultation.Status.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("to"), max_length=20, choices=Consultation.Status.choices
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self):
+        return f"{self.consultation_id}: {self.from_status} → {self.to_status}"
+
+
+class Message(models.Model):
+    """A message between the organization and the center, shown on both sides."""
+
+    class Direction(models.TextChoices):
+        FROM_ORGANIZATION = "in", _("From the organization")
+        TO_ORGANIZATION = "out", _("To the organization")
+
+    consultation = models.ForeignKey(
+        Consultation,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("request"),
+    )
+    direction = models.CharField(
+        _("direction"), max_length=3, choices=Direction.choices
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self):
+        return f"{self.consultation_id}: {self.get_direction_display()}"
+
+
+class OutboundEmail(TimeStampedModel):
+    """The outbox: every email is a row first, written in the transaction
+    that causes it, and delivered at most once by a Celery task."""
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", _("Confirmation to the organization")
+        STAFF_NEW_REQUEST = "staff_new_request", _("New request to staff")
+        STATUS_LINK = "status_link", _("Status link resent")
+        MESSAGE_TO_STAFF = "message_to_staff", _("Message from the organization")
+        MESSAGE_TO_ORGANIZATION = "message_to_org", _("Message to the organization")
+        ADVISOR_ASSIGNED = "advisor_assigned", _("Advisor assigned")
+        ASSIGNMENT_TO_ADVISOR = "assignment", _("New assignment to the advisor")
+        MEETING_INVITATION = "meeting", _("Meeting invitation")
+        COMPLETED = "completed", _("Request completed")
+        DECLINED = "declined", _("Request declined")
+        WITHDRAWN = "withdrawn", _("Request withdrawn, to staff")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    consultation = models.ForeignKey(
+        Consultation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbound_emails",
+        verbose_name=_("request"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    # Unique per logical email, e.g. "confirmation:42", so nothing is queued twice.
+    dedup_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
+    to_address = models.EmailField(_("to"))
+    reply_to = models.EmailField(_("reply to"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.HEBREW
+    )
+    # Template context; secrets in it are removed once the email is sent.
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PENDING,
+        db_index=True,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.to_address}"
+
+
+class ReferenceSequence(models.Model):
+    """The last reference number used in a year; locked row by row."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reference sequence")
+        verbose_name_plural = _("reference sequences")
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"

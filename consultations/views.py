@@ -1,0 +1,5 @@
+from django.http import HttpResponse
+
+
+def request_new(request):
+    return HttpResponse("")

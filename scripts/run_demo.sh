@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Serves the demo portal with an embedded Celery worker (and beat), both
+# stopped together on Ctrl-C. Called by `make run` with the demo environment.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+.venv/bin/celery -A shatil_portal worker --beat --pool=solo --loglevel=WARNING \
+  --schedule=var/celerybeat-schedule >var/celery.log 2>&1 &
+worker_pid=$!
+trap 'kill "$worker_pid" 2>/dev/null || true' EXIT INT TERM
+
+cat <<MSG
+
+  Shatil consultation portal (demo mode): http://127.0.0.1:8000/
+  Staff (admin):    http://127.0.0.1:8000/admin/   user: coordinator  password: shatil-demo-2026
+  Advisor:          http://127.0.0.1:8000/accounts/login/   user: advisor  password: shatil-demo-2026
+  Emails are written to var/mail/; the Celery worker logs to var/celery.log.
+
+MSG
+.venv/bin/python manage.py runserver 127.0.0.1:8000

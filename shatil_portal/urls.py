@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+admin.site.site_header = _("Shatil consultation portal: staff")
+admin.site.site_title = _("Shatil staff")
+admin.site.index_title = _("Requests and catalog")
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+]
+
+urlpatterns += i18n_patterns(
+    path(settings.ADMIN_URL_PATH, admin.site.urls),
+    path("", include("consultations.urls")),
+    path("", include("tracks.urls")),
+    prefix_default_language=False,
+)

@@ -1,0 +1,20 @@
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .health import broker_is_reachable, database_is_reachable
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Report database and broker reachability: 200 when both answer, else 503."""
+    checks = {
+        "database": "ok" if database_is_reachable() else "unreachable",
+        "broker": "ok" if broker_is_reachable() else "unreachable",
+    }
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )

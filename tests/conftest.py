@@ -1,0 +1,93 @@
+"""Fixtures shared by the whole suite: the catalog, the Celery worker, the
+browser (Debian's Chromium through Playwright) and axe-core."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an event loop in the main thread; Django would
+# otherwise refuse ORM calls from live-server tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+AXE_SOURCE = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def catalog(db):
+    """The track catalog, reloaded for tests whose database was flushed."""
+    from django.apps import apps
+
+    from tracks.catalog import load_catalog
+    from tracks.models import Track
+
+    if not Track.objects.exists():
+        load_catalog(apps)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_session(django_db_setup, django_db_blocker):
+    """A real Celery worker, in a thread of this process, on the real Redis."""
+    import celery.contrib.testing.tasks  # noqa: F401  (registers the ping task)
+    from celery.contrib.testing.worker import start_worker
+
+    from shatil_portal.celery import app
+
+    app.control.purge()
+    with django_db_blocker.unblock():
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, loglevel="WARNING"
+        ) as worker:
+            yield worker
+
+
+@pytest.fixture
+def celery_worker(celery_worker_session, transactional_db):
+    """Per test: the worker sees only committed data, so the test is transactional."""
+    return celery_worker_session
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    return AXE_SOURCE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def assert_accessible(axe_source):
+    """Run axe-core (WCAG 2.1 A and AA) on the page and fail on any violation.
+
+    The script is injected with evaluate(), which works under the strict CSP.
+    """
+
+    def check(page):
+        page.evaluate(axe_source)
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+            AXE_TAGS,
+        )
+        violations = [
+            f"{item['id']}: {item['help']} "
+            f"({', '.join(str(node['target']) for node in item['nodes'][:3])})"
+            for item in result["violations"]
+        ]
+        assert not violations, f"axe-core on {page.url}:\n" + "\n".join(violations)
+
+    return check
