@@ -1,9 +1,11 @@
+"""Public pages: the request form, its confirmation, and the status page."""
+
 from django.urls import path
 
-from . import views
+from .views import public
 
 app_name = "consultations"
 
 urlpatterns = [
-    path("request/", views.request_new, name="request_new"),
+    path("request/", public.request_new, name="request_new"),
 ]

@@ -152,7 +152,7 @@ PHONENUMBER_DEFAULT_REGION = "IL"
 PHONENUMBER_DB_FORMAT = "E164"
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "consultations:advisor_requests"
+LOGIN_REDIRECT_URL = "workspace:my_requests"
 LOGOUT_REDIRECT_URL = "tracks:home"
 ADMIN_URL_PATH = env("DJANGO_ADMIN_URL_PATH", default="admin/")
 

@@ -1,0 +1,5 @@
+"""The advisors' workspace (login required)."""
+
+app_name = "workspace"
+
+urlpatterns: list = []
