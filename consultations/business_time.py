@@ -78,9 +78,7 @@ def add_business_days(*, moment: datetime.datetime, days: int) -> datetime.datet
     return end_of_day.astimezone(datetime.UTC)
 
 
-def business_days_between(
-    *, start: datetime.datetime, end: datetime.datetime
-) -> int:
+def business_days_between(*, start: datetime.datetime, end: datetime.datetime) -> int:
     """Count the business days after ``start``'s Israeli date, up to and
     including ``end``'s Israeli date; 0 when ``end`` is not after ``start``.
 
