@@ -6,6 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from . import views
 
+if settings.ADMIN_REQUIRE_OTP:
+    # Staff must confirm each login with a TOTP code (django-otp).
+    from django_otp.admin import OTPAdminSite
+
+    admin.site.__class__ = OTPAdminSite
+
 admin.site.site_header = _("Shatil consultation portal: staff")
 admin.site.site_title = _("Shatil staff")
 admin.site.index_title = _("Requests and catalog")
