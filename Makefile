@@ -56,5 +56,14 @@ test: install chromium messages
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(TEST_ENV) $(BIN)/pytest --create-db $(PYTEST_ARGS)
 
+# Compressed, timestamped PostgreSQL dump in backups/ (DATABASE_URL).
+backup:
+	@bash scripts/backup.sh backups
+
+# Restore a dump into an empty database: make restore FILE=backups/....dump
+restore:
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/<dump>" >&2; exit 2)
+	@bash scripts/restore.sh "$(FILE)"
+
 clean:
 	rm -rf $(VENV) node_modules staticfiles var
