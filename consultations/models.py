@@ -5,10 +5,13 @@ constraints and values derived from their own fields.
 """
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -103,6 +106,19 @@ class Consultation(TimeStampedModel):
         WHATSAPP = "whatsapp", _("WhatsApp message")
 
     CLOSED_STATUSES = (Status.COMPLETED, Status.DECLINED, Status.WITHDRAWN)
+    OPEN_STATUSES = (
+        Status.NEW,
+        Status.IN_TRIAGE,
+        Status.ASSIGNED,
+        Status.IN_PROGRESS,
+        Status.WAITING_FOR_ORGANIZATION,
+    )
+    # An advisor's load: requests assigned to them and not yet closed.
+    ACTIVE_STATUSES = (
+        Status.ASSIGNED,
+        Status.IN_PROGRESS,
+        Status.WAITING_FOR_ORGANIZATION,
+    )
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     organization = models.ForeignKey(
@@ -217,6 +233,22 @@ class Consultation(TimeStampedModel):
                 name="consultation_triage_order",
             ),
             models.Index(fields=["advisor", "status"], name="consultation_advisor"),
+            # The staff list's default view: open requests, crisis first,
+            # then by response deadline. The values are OPEN_STATUSES, which
+            # a nested Meta cannot see.
+            models.Index(
+                fields=["-is_crisis", "first_response_due_at"],
+                condition=Q(
+                    status__in=[
+                        "new",
+                        "in_triage",
+                        "assigned",
+                        "in_progress",
+                        "waiting",
+                    ]
+                ),
+                name="consultation_open_triage",
+            ),
         ]
 
     def __str__(self):
@@ -394,3 +426,175 @@ class ReferenceSequence(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last_number}"
+
+
+# Triage: advisors, internal notes and meetings.
+
+
+@deconstructible
+class ChoiceListValidator:
+    """Checks that a JSON list holds only values of a TextChoices, once each.
+
+    Lists in a JSONField rather than a join table keep the advisor ranking to
+    one query, and the check works the same on SQLite and PostgreSQL.
+    """
+
+    def __init__(self, choices: type[models.TextChoices]):
+        self.choices = choices
+
+    def __call__(self, value) -> None:
+        allowed = set(self.choices.values)
+        if not isinstance(value, list) or not all(
+            isinstance(item, str) and item in allowed for item in value
+        ):
+            raise ValidationError(
+                _("Choose only values from the list: %(values)s."),
+                code="invalid_choice",
+                params={"values": ", ".join(sorted(allowed))},
+            )
+        if len(set(value)) != len(value):
+            raise ValidationError(_("Each value may appear once."), code="duplicate")
+
+    def __eq__(self, other):
+        return isinstance(other, ChoiceListValidator) and self.choices is other.choices
+
+
+class AdvisorProfileQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True, user__is_active=True)
+
+
+class AdvisorProfile(TimeStampedModel):
+    """What an advisor covers and how much work they can take."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="advisor_profile",
+        verbose_name=_("user"),
+    )
+    tracks = models.ManyToManyField(
+        "tracks.Track",
+        related_name="advisor_profiles",
+        verbose_name=_("tracks of expertise"),
+    )
+    languages = models.JSONField(
+        _("languages spoken"),
+        default=list,
+        validators=[ChoiceListValidator(Language)],
+    )
+    regions = models.JSONField(
+        _("regions covered"),
+        default=list,
+        blank=True,
+        validators=[ChoiceListValidator(Region)],
+        help_text=_("An advisor who covers “Nationwide” matches every region."),
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"),
+        default=5,
+        help_text=_("How many active requests the advisor can hold at once."),
+    )
+    is_active = models.BooleanField(_("active"), default=True, db_index=True)
+    last_assigned_at = models.DateTimeField(
+        _("last assigned at"), null=True, blank=True
+    )
+
+    objects = AdvisorProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name", "pk"]
+        verbose_name = _("advisor profile")
+        verbose_name_plural = _("advisor profiles")
+
+    def __str__(self):
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class InternalNote(TimeStampedModel):
+    """A note staff and the advisor keep on a request; never shown to the
+    organization."""
+
+    consultation = models.ForeignKey(
+        Consultation,
+        on_delete=models.CASCADE,
+        related_name="internal_notes",
+        verbose_name=_("request"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("note"))
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+
+    def __str__(self):
+        return f"{self.consultation_id}: {self.body[:40]}"
+
+
+class Meeting(TimeStampedModel):
+    """A meeting with the organization; its calendar invitation keeps one UID
+    and counts its versions in `sequence` (RFC 5545)."""
+
+    class Mode(models.TextChoices):
+        ONLINE = "online", _("Online")
+        IN_PERSON = "in_person", _("In person")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    consultation = models.ForeignKey(
+        Consultation,
+        on_delete=models.CASCADE,
+        related_name="meetings",
+        verbose_name=_("request"),
+    )
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("advisor"),
+    )
+    starts_at = models.DateTimeField(_("starts at"), db_index=True)
+    duration = models.DurationField(_("duration"), default=timedelta(hours=1))
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
+    location_or_link = models.CharField(_("place or link"), max_length=500)
+    summary = models.TextField(_("summary"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    sequence = models.PositiveIntegerField(_("invitation version"), default=0)
+    uid = models.UUIDField(_("calendar UID"), unique=True, default=uuid.uuid4)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration__gt=timedelta(0)),
+                name="meeting_duration_positive",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.consultation_id}: {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + self.duration
+
+    @property
+    def ics_uid(self) -> str:
+        return f"{self.uid}@shatil-portal"
