@@ -303,3 +303,19 @@ ACCESSIBILITY_COORDINATOR = {
     "email": env("ACCESSIBILITY_COORDINATOR_EMAIL", default=STAFF_INBOX_EMAIL),
     "phone": env("ACCESSIBILITY_COORDINATOR_PHONE", default=""),
 }
+
+# Request intake ----------------------------------------------------------------
+# Rate limits per client address on the public form, the private status
+# pages and the lost-link form (django-ratelimit, counted in the default
+# cache). Rates are settings so that a benchmark can raise them explicitly.
+INSTALLED_APPS += ["django_ratelimit"]
+MIDDLEWARE += ["django_ratelimit.middleware.RatelimitMiddleware"]
+RATELIMIT_VIEW = "consultations.throttling.rate_limited"
+RATELIMIT_SUBMIT = env("RATELIMIT_SUBMIT", default="10/h")
+RATELIMIT_LOOKUP = env("RATELIMIT_LOOKUP", default="30/h")
+# The library's check knows only django-redis; Django's own RedisCache
+# increments atomically too, which is all it needs.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # `make run` is a single process, so a per-process counter is enough.
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
