@@ -36,7 +36,7 @@ chromium:
 		|| (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium)
 
 messages: install
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+	$(DEMO_ENV) $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
 
 run: install messages
 	@mkdir -p var/mail var/celery-queue var/celery-processed
