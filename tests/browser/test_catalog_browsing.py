@@ -35,6 +35,8 @@ def test_a_visitor_browses_the_catalog_in_three_languages(
     page, live_server, catalog, assert_accessible
 ):
     track = Track.objects.active().first()
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
     track_url = {
         code: f"{live_server.url}{prefix}/tracks/{track.slug}/"
         for code, prefix in PREFIXES.items()
@@ -63,6 +65,9 @@ def test_a_visitor_browses_the_catalog_in_three_languages(
     _switch_language(page, "he")
     expect(page).to_have_url(track_url["he"])
     expect(page.locator("h1")).to_have_text(track.title_he)
+
+    # Fonts, styles and scripts all come from the portal itself: no CDN.
+    assert [url for url in requested if not url.startswith(live_server.url)] == []
 
 
 @pytest.mark.browser
