@@ -1,5 +1,7 @@
 """The staff admin for the catalog, in Hebrew."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.urls import reverse
 
@@ -59,3 +61,67 @@ def test_staff_reorder_the_tracks_from_the_changelist(admin_client):
 
     assert response.status_code == 302
     assert list(Track.objects.all()) == tracks[::-1]
+
+
+class _FormControls(HTMLParser):
+    """Collects the form controls of a page and the ids that have a <label>."""
+
+    def __init__(self):
+        super().__init__()
+        self.controls, self.labelled_ids = [], set()
+        self.inside_label = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "label":
+            self.inside_label = True
+            if attrs.get("for"):
+                self.labelled_ids.add(attrs["for"])
+        elif tag in ("input", "select", "textarea") and attrs.get("type") not in (
+            "hidden",
+            "submit",
+        ):
+            if self.inside_label:
+                attrs["aria-label"] = "(wrapped in its label)"
+            self.controls.append(attrs)
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self.inside_label = False
+
+    def unlabelled(self):
+        return [
+            control.get("name")
+            for control in self.controls
+            if not control.get("aria-label")
+            and control.get("id") not in self.labelled_ids
+            and "__prefix__" not in control.get("name", "")
+        ]
+
+
+def _unlabelled_controls(html):
+    parser = _FormControls()
+    parser.feed(html)
+    return parser.unlabelled()
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["admin:tracks_track_changelist", "admin:tracks_adjacentarea_changelist"],
+)
+def test_every_editable_cell_of_the_lists_has_a_name(admin_client, url_name):
+    """List rows show labels only as column headers; each input is named too."""
+    html = admin_client.get(reverse(url_name)).content.decode()
+
+    assert 'aria-label="display order, ' in html.lower()
+    assert _unlabelled_controls(html) == []
+
+
+def test_every_input_of_the_track_form_and_its_formats_has_a_name(admin_client):
+    track = Track.objects.get(slug="local-government")
+
+    html = admin_client.get(
+        reverse("admin:tracks_track_change", args=[track.pk])
+    ).content.decode()
+
+    assert _unlabelled_controls(html) == []
