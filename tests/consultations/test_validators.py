@@ -1,0 +1,123 @@
+"""Registration numbers (Israeli check digit, registry prefixes) and the
+phone formats Israelis write."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from consultations.forms import IsraeliPhoneNumberField
+from consultations.models import Organization
+from consultations.validators import (
+    has_valid_check_digit,
+    normalize_registration_number,
+    validate_registration_number,
+    validate_registration_number_for_kind,
+)
+
+Kind = Organization.Kind
+
+
+@pytest.mark.parametrize(
+    "number", ["580045672", "510045677", "520045675", "514045673", "123045676"]
+)
+def test_numbers_with_a_correct_check_digit_pass(number):
+    """Weights 1,2,1,2... summed digit by digit give a multiple of 10."""
+    assert has_valid_check_digit(number)
+    validate_registration_number(number)
+
+
+@pytest.mark.parametrize("number", ["580045671", "580045673", "510045670", "999999999"])
+def test_a_wrong_check_digit_is_refused_with_a_clear_message(number):
+    with pytest.raises(ValidationError) as error:
+        validate_registration_number(number)
+
+    assert error.value.code == "registration_number_check_digit"
+    assert "last digit" in error.value.messages[0]
+
+
+@pytest.mark.parametrize("number", ["58004567", "5800456720", "58004567a", "", "٥٨"])
+def test_anything_but_nine_digits_is_refused(number):
+    assert not has_valid_check_digit(number)
+    with pytest.raises(ValidationError) as error:
+        validate_registration_number(number)
+    assert error.value.code == "registration_number_length"
+
+
+def test_separators_are_dropped_and_other_scripts_digits_read_as_digits():
+    """People type 58-004567-2 or 580 045 672; an Arabic keyboard types ٥٨٠٠٤٥٦٧٢."""
+    assert normalize_registration_number("58-004567-2") == "580045672"
+    assert normalize_registration_number(" 580 045 672 ") == "580045672"
+    assert normalize_registration_number("58.004567/2") == "580045672"
+    assert normalize_registration_number("٥٨٠٠٤٥٦٧٢") == "580045672"
+
+
+def test_a_nonprofit_number_must_start_with_58():
+    validate_registration_number_for_kind(number="580045672", kind=Kind.NONPROFIT)
+    with pytest.raises(ValidationError) as error:
+        validate_registration_number_for_kind(number="510045677", kind=Kind.NONPROFIT)
+    assert error.value.code == "registration_number_prefix"
+    assert "58" in error.value.messages[0]
+
+
+@pytest.mark.parametrize("number", ["510045677", "520045675"])
+def test_a_public_benefit_company_number_starts_with_51_or_52(number):
+    validate_registration_number_for_kind(
+        number=number, kind=Kind.PUBLIC_BENEFIT_COMPANY
+    )
+
+
+def test_a_public_benefit_company_number_starting_otherwise_is_refused():
+    with pytest.raises(ValidationError) as error:
+        validate_registration_number_for_kind(
+            number="580045672", kind=Kind.PUBLIC_BENEFIT_COMPANY
+        )
+    assert "51 or 52" in error.value.messages[0]
+
+
+@pytest.mark.parametrize("kind", [Kind.NONPROFIT, Kind.PUBLIC_BENEFIT_COMPANY])
+def test_nonprofits_and_companies_must_give_their_number(kind):
+    with pytest.raises(ValidationError) as error:
+        validate_registration_number_for_kind(number="", kind=kind)
+    assert error.value.code == "registration_number_required"
+
+
+@pytest.mark.parametrize(
+    "kind", [Kind.GRASSROOTS, Kind.COALITION, Kind.LOCAL_AUTHORITY, Kind.OTHER]
+)
+def test_other_kinds_accept_no_number_or_any_valid_one(kind):
+    validate_registration_number_for_kind(number="", kind=kind)
+    validate_registration_number_for_kind(number="123045676", kind=kind)
+    with pytest.raises(ValidationError):
+        validate_registration_number_for_kind(number="123045670", kind=kind)
+
+
+@pytest.mark.parametrize(
+    ("typed", "e164"),
+    [
+        ("052-345-6789", "+972523456789"),
+        ("050-123-4567", "+972501234567"),
+        ("0501234567", "+972501234567"),
+        ("050 1234567", "+972501234567"),
+        ("+972 50 123 4567", "+972501234567"),
+        ("+972-50-1234567", "+972501234567"),
+        ("00972501234567", "+972501234567"),
+        ("02-6234567", "+97226234567"),
+        ("(02) 623-4567", "+97226234567"),
+        ("04-8123456", "+97248123456"),
+        ("077-1234567", "+972771234567"),
+        ("٠٥٠١٢٣٤٥٦٧", "+972501234567"),
+    ],
+)
+def test_phone_numbers_are_read_the_way_israelis_write_them(typed, e164):
+    """Mobile ranges the library does not know yet (050-1xx) still pass."""
+    field = IsraeliPhoneNumberField(region="IL")
+
+    assert field.clean(typed).as_e164 == e164
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["050-123", "12345", "phone", "050-123-45678901", "0000000000", "*6000", "+1 000"],
+)
+def test_impossible_phone_numbers_are_refused(typed):
+    with pytest.raises(ValidationError):
+        IsraeliPhoneNumberField(region="IL").clean(typed)
