@@ -1,0 +1,241 @@
+"""Reads for the organization's pages: the request form's catalog, the
+confirmation, and the private status page (found by its token)."""
+
+import hmac
+import re
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from consultations.models import (
+    Consultation,
+    Message,
+    Organization,
+    Region,
+    StatusChange,
+)
+from consultations.services.intake import status_token_hash
+from tracks.models import AdjacentArea, Track, TrackFormat
+from tracks.selectors import adjacent_area_list_active, track_list_active
+
+Status = Consultation.Status
+
+# The timeline in the requester's words rather than the staff's.
+REQUESTER_STATUS_LABELS = {
+    Status.NEW: gettext_lazy("Request received."),
+    Status.IN_TRIAGE: gettext_lazy("A coordinator is reviewing the request."),
+    Status.ASSIGNED: gettext_lazy("An advisor was assigned."),
+    Status.IN_PROGRESS: gettext_lazy("The consultation is in progress."),
+    Status.WAITING_FOR_ORGANIZATION: gettext_lazy(
+        "The advisor is waiting for your reply."
+    ),
+    Status.COMPLETED: gettext_lazy("The consultation was completed."),
+    Status.DECLINED: gettext_lazy("The request was declined."),
+    Status.WITHDRAWN: gettext_lazy("You withdrew the request."),
+}
+
+# token_urlsafe(32) gives 43 characters; anything else is not a token.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
+
+
+@dataclass(frozen=True)
+class RequestFormCatalog:
+    """The active tracks (with their formats) and adjacent areas the form
+    offers, loaded once per request."""
+
+    tracks: list[Track]
+    adjacent_areas: list[AdjacentArea]
+
+
+def request_form_catalog() -> RequestFormCatalog:
+    tracks = track_list_active().prefetch_related(
+        Prefetch("formats", queryset=TrackFormat.objects.order_by("order", "pk"))
+    )
+    return RequestFormCatalog(
+        tracks=list(tracks), adjacent_areas=list(adjacent_area_list_active())
+    )
+
+
+def consultation_get_for_confirmation(*, consultation_id: int) -> Consultation | None:
+    return (
+        Consultation.objects.select_related("track")
+        .filter(pk=consultation_id, anonymized_at__isnull=True)
+        .first()
+    )
+
+
+def consultation_get_by_status_token(*, token: str) -> Consultation | None:
+    """The request whose private link carries `token`, with everything its
+    status page shows; None for an unknown token or an anonymized request."""
+    if not TOKEN_SHAPE.fullmatch(token or ""):
+        return None
+    digest = status_token_hash(token)
+    consultation = (
+        Consultation.objects.select_related("track", "track_format", "advisor")
+        .prefetch_related(
+            Prefetch("adjacent_areas", queryset=AdjacentArea.objects.order_by("order")),
+            "coalition_members",
+            Prefetch(
+                "status_changes",
+                queryset=StatusChange.objects.order_by("created_at", "pk"),
+            ),
+            Prefetch(
+                "messages",
+                queryset=Message.objects.select_related("author").order_by(
+                    "created_at", "pk"
+                ),
+            ),
+        )
+        .filter(status_token_hash=digest, anonymized_at__isnull=True)
+        .first()
+    )
+    # The indexed lookup finds the row; the comparison that decides is
+    # constant-time.
+    if consultation is None or not hmac.compare_digest(
+        consultation.status_token_hash, digest
+    ):
+        return None
+    return consultation
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: object
+    status: str
+    label: str
+
+
+def status_timeline(*, consultation: Consultation) -> list[TimelineEntry]:
+    """The request's history told to the requester, in the active language.
+
+    Staff notes stay internal; the advisor appears by first name only, on the
+    latest assignment.
+    """
+    changes = list(consultation.status_changes.all())
+    last_assignment = next(
+        (
+            change
+            for change in reversed(changes)
+            if change.to_status == Consultation.Status.ASSIGNED
+        ),
+        None,
+    )
+    advisor_first_name = (
+        consultation.advisor.first_name if consultation.advisor_id else ""
+    )
+    entries = []
+    for change in changes:
+        if change is last_assignment and advisor_first_name:
+            label = _("An advisor was assigned: %(first_name)s.") % {
+                "first_name": advisor_first_name
+            }
+        else:
+            label = str(REQUESTER_STATUS_LABELS.get(change.to_status, ""))
+        entries.append(
+            TimelineEntry(at=change.created_at, status=change.to_status, label=label)
+        )
+    return entries
+
+
+def _choice_label(choices, value: str) -> str:
+    return str(dict(choices).get(value, value)) if value else ""
+
+
+def submitted_data_sections(
+    *, consultation: Consultation
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The personal data the requester gave, as they can see it under
+    Israel's Privacy Protection Law: the organization as they typed it, the
+    contact details held on the request, the request itself and the consent.
+    Empty answers are left out."""
+    organization = consultation.organization_as_submitted
+    sections = [
+        (
+            _("Organization"),
+            [
+                (_("Name"), organization.get("name", "")),
+                (
+                    _("Kind"),
+                    _choice_label(Organization.Kind.choices, organization.get("kind")),
+                ),
+                (_("Registration number"), organization.get("registration_number")),
+                (
+                    _("Region"),
+                    _choice_label(Region.choices, organization.get("region")),
+                ),
+                (_("Locality"), organization.get("locality")),
+                (_("Website"), organization.get("website")),
+                (
+                    _("Paid staff"),
+                    _choice_label(
+                        Organization.Size.choices, organization.get("staff_size")
+                    ),
+                ),
+                (
+                    _("Volunteers"),
+                    _choice_label(
+                        Organization.Size.choices, organization.get("volunteer_size")
+                    ),
+                ),
+                (_("Population served"), organization.get("population_served")),
+            ],
+        ),
+        (
+            _("Contact person"),
+            [
+                (_("Full name"), consultation.contact_name),
+                (_("Role"), consultation.contact_role),
+                (_("Email"), consultation.contact_email),
+                (
+                    _("Phone"),
+                    consultation.contact_phone.as_international
+                    if consultation.contact_phone
+                    else "",
+                ),
+                (
+                    _("Preferred language"),
+                    consultation.get_preferred_language_display(),
+                ),
+                (
+                    _("Preferred way to be reached"),
+                    consultation.get_preferred_contact_method_display(),
+                ),
+                (_("Good times to reach you"), consultation.preferred_contact_times),
+            ],
+        ),
+        (
+            _("The request"),
+            [
+                (_("Consulting track"), consultation.track.title),
+                (
+                    _("Format"),
+                    consultation.track_format.title
+                    if consultation.track_format
+                    else "",
+                ),
+                (
+                    _("Adjacent areas"),
+                    ", ".join(area.title for area in consultation.adjacent_areas.all()),
+                ),
+                (
+                    _("Coalition members"),
+                    "; ".join(
+                        f"{member.name} <{member.contact_email}>"
+                        if member.contact_email
+                        else member.name
+                        for member in consultation.coalition_members.all()
+                    ),
+                ),
+                (_("Goal"), consultation.goal),
+                (_("Background and what was tried"), consultation.background),
+                (_("Deadlines or events"), consultation.timing),
+                (_("Urgency"), consultation.get_urgency_display()),
+            ],
+        ),
+    ]
+    return [
+        (title, [(label, value) for label, value in rows if value])
+        for title, rows in sections
+    ]

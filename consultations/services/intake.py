@@ -1,0 +1,340 @@
+"""Request intake: one submission of the public form becomes a request.
+
+`consultation_submit` writes the organization (found by its registration
+number, or created), the request with its reference and response clock, its
+first history row and its two outbox rows in one transaction. Emails leave
+only after commit, through the outbox, so nothing here talks to a mail server
+or waits for the broker.
+"""
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from consultations.business_time import first_response_due_at
+from consultations.models import (
+    CoalitionMember,
+    Consultation,
+    Organization,
+    OutboundEmail,
+    ReferenceSequence,
+    Region,
+    StatusChange,
+)
+from consultations.services.outbox import outbox_enqueue
+from tracks.models import AdjacentArea, Track, TrackFormat
+
+STATUS_TOKEN_BYTES = 32
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrganizationDetails:
+    """The organization as the requester described it."""
+
+    name: str
+    kind: str
+    region: str
+    registration_number: str = ""
+    locality: str = ""
+    website: str = ""
+    staff_size: str = ""
+    volunteer_size: str = ""
+    population_served: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactDetails:
+    name: str
+    email: str
+    role: str = ""
+    # A PhoneNumber, or "" when none was given; stored in E.164.
+    phone: object = ""
+    preferred_language: str = "he"
+    preferred_contact_method: str = Consultation.ContactMethod.EMAIL
+    preferred_contact_times: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CoalitionMemberDetails:
+    name: str
+    contact_email: str = ""
+
+
+def status_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def status_token_new() -> tuple[str, str]:
+    """A fresh private-link token and the hash that is stored in its place."""
+    token = secrets.token_urlsafe(STATUS_TOKEN_BYTES)
+    return token, status_token_hash(token)
+
+
+def status_url(*, token: str, language: str) -> str:
+    """The absolute private link, in `language`, for an email."""
+    with translation.override(language):
+        path = reverse("consultations:request_status", kwargs={"token": token})
+    return f"{settings.PORTAL_BASE_URL}{path}"
+
+
+def staff_request_url(*, consultation: Consultation) -> str:
+    """Where staff open the request: its admin page."""
+    try:
+        path = reverse(
+            "admin:consultations_consultation_change", args=[consultation.pk]
+        )
+    except NoReverseMatch:
+        # The admin page arrives with triage (issue 4); until then the link
+        # lands on the admin index.
+        path = reverse("admin:index")
+    return f"{settings.PORTAL_BASE_URL}{path}"
+
+
+def response_promise_context(*, consultation: Consultation, language: str) -> dict:
+    """The response clock in words the email can show in `language`."""
+    with translation.override(language):
+        due = formats.date_format(
+            timezone.localtime(consultation.first_response_due_at), "DATE_FORMAT"
+        )
+    return {
+        "is_urgent": consultation.urgency == Consultation.Urgency.URGENT,
+        "is_crisis": consultation.is_crisis,
+        "response_due_date": due,
+    }
+
+
+def reference_next(*, year: int) -> str:
+    """The next reference of `year`, e.g. SH-2026-00042.
+
+    The year's row is locked until the caller's transaction ends, so
+    concurrent submissions take turns and never share a number.
+    """
+    ReferenceSequence.objects.get_or_create(year=year)
+    sequence = ReferenceSequence.objects.select_for_update().get(year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"SH-{year}-{sequence.last_number:05d}"
+
+
+def organization_for_submission(*, details: OrganizationDetails) -> Organization:
+    """The stored organization with this registration number, never edited
+    by the public form, or a new one (DECISIONS.md)."""
+    number = details.registration_number
+    if number:
+        existing = Organization.objects.filter(registration_number=number).first()
+        if existing is not None:
+            return existing
+    organization = Organization(**asdict(details))
+    organization.full_clean()
+    try:
+        with transaction.atomic():
+            organization.save()
+    except IntegrityError:
+        # The same organization's first request, submitted at the same moment
+        # by someone else, created it first.
+        if not number:
+            raise
+        return Organization.objects.get(registration_number=number)
+    return organization
+
+
+def track_title(*, track: Track, language: str) -> str:
+    """The track's title in `language`, whatever language is active."""
+    return getattr(track, f"title_{language}", "") or track.title
+
+
+@transaction.atomic
+def consultation_submit(
+    *,
+    submission_key: uuid.UUID,
+    organization: OrganizationDetails,
+    contact: ContactDetails,
+    track: Track,
+    track_format: TrackFormat | None = None,
+    adjacent_areas: Sequence[AdjacentArea] = (),
+    goal: str,
+    background: str = "",
+    timing: str = "",
+    urgency: str = Consultation.Urgency.NORMAL,
+    coalition_members: Sequence[CoalitionMemberDetails] = (),
+    consent: bool,
+) -> tuple[Consultation, str]:
+    """Save a new request and queue its emails; return it with the raw
+    status token, which exists only here and in the confirmation email.
+
+    A repeated submission key returns the request it created, with an empty
+    token, and creates nothing.
+    """
+    existing = Consultation.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return existing, ""
+    if not consent:
+        raise ValidationError(_("Consent to the privacy policy is required."))
+    if track_format is not None and track_format.track_id != track.pk:
+        raise ValidationError(_("This format does not belong to the chosen track."))
+    if track.involves_several_organizations and not coalition_members:
+        raise ValidationError(_("List at least one member organization."))
+
+    try:
+        # A savepoint: a concurrent post of the same key loses the race on
+        # the unique key, and answers with the winner's request.
+        with transaction.atomic():
+            consultation, token = _consultation_create(
+                submission_key=submission_key,
+                organization=organization,
+                contact=contact,
+                track=track,
+                track_format=track_format,
+                adjacent_areas=adjacent_areas,
+                goal=goal,
+                background=background,
+                timing=timing,
+                urgency=urgency,
+                coalition_members=coalition_members,
+            )
+    except IntegrityError:
+        existing = Consultation.objects.filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return existing, ""
+    return consultation, token
+
+
+def _consultation_create(
+    *,
+    submission_key: uuid.UUID,
+    organization: OrganizationDetails,
+    contact: ContactDetails,
+    track: Track,
+    track_format: TrackFormat | None,
+    adjacent_areas: Sequence[AdjacentArea],
+    goal: str,
+    background: str,
+    timing: str,
+    urgency: str,
+    coalition_members: Sequence[CoalitionMemberDetails],
+) -> tuple[Consultation, str]:
+    now = timezone.now()
+    is_crisis = track.is_time_sensitive
+    if is_crisis:
+        urgency = Consultation.Urgency.URGENT
+    token, token_hash = status_token_new()
+
+    consultation = Consultation(
+        reference=reference_next(year=timezone.localdate(now).year),
+        organization=organization_for_submission(details=organization),
+        organization_as_submitted=asdict(organization),
+        track=track,
+        track_format=track_format,
+        goal=goal,
+        background=background,
+        timing=timing,
+        urgency=urgency,
+        is_crisis=is_crisis,
+        status=Consultation.Status.NEW,
+        contact_name=contact.name,
+        contact_role=contact.role,
+        contact_email=contact.email,
+        contact_phone=contact.phone,
+        preferred_language=contact.preferred_language,
+        preferred_contact_method=contact.preferred_contact_method,
+        preferred_contact_times=contact.preferred_contact_times,
+        consent_given_at=now,
+        privacy_policy_version=settings.PRIVACY_POLICY_VERSION,
+        submission_key=submission_key,
+        status_token_hash=token_hash,
+        submitted_at=now,
+        first_response_due_at=first_response_due_at(
+            submitted_at=now, is_urgent=urgency == Consultation.Urgency.URGENT
+        ),
+    )
+    # The unique fields are generated here (locked reference, random token)
+    # or checked above (submission key); the database enforces them anyway.
+    consultation.full_clean(validate_unique=False)
+    consultation.save()
+    if adjacent_areas:
+        consultation.adjacent_areas.add(*adjacent_areas)
+    if track.involves_several_organizations:
+        members = [
+            CoalitionMember(
+                consultation=consultation,
+                name=member.name,
+                contact_email=member.contact_email,
+            )
+            for member in coalition_members
+        ]
+        for member in members:
+            member.full_clean()
+        CoalitionMember.objects.bulk_create(members)
+    StatusChange.objects.create(
+        consultation=consultation,
+        from_status="",
+        to_status=Consultation.Status.NEW,
+    )
+    _enqueue_confirmation(consultation=consultation, token=token)
+    _enqueue_staff_notification(consultation=consultation)
+    return consultation, token
+
+
+def organization_reply_to(*, consultation: Consultation) -> str:
+    """Replies from the organization go to its advisor once one is assigned,
+    and to the staff inbox until then (DECISIONS.md, "Email")."""
+    if consultation.advisor_id and consultation.advisor.email:
+        return consultation.advisor.email
+    return settings.STAFF_INBOX_EMAIL
+
+
+def _enqueue_confirmation(*, consultation: Consultation, token: str) -> None:
+    language = consultation.preferred_language
+    outbox_enqueue(
+        kind=OutboundEmail.Kind.CONFIRMATION,
+        to_address=consultation.contact_email,
+        reply_to=organization_reply_to(consultation=consultation),
+        dedup_key=f"confirmation:{consultation.pk}",
+        language=language,
+        consultation=consultation,
+        context={
+            "reference": consultation.reference,
+            "contact_name": consultation.contact_name,
+            "track_title": track_title(track=consultation.track, language=language),
+            **response_promise_context(consultation=consultation, language=language),
+            "secret_status_url": status_url(token=token, language=language),
+        },
+    )
+
+
+def _enqueue_staff_notification(*, consultation: Consultation) -> None:
+    language = settings.LANGUAGE_CODE
+    context = {
+        "reference": consultation.reference,
+        "staff_url": staff_request_url(consultation=consultation),
+        **response_promise_context(consultation=consultation, language=language),
+    }
+    if not consultation.is_crisis:
+        # Crisis notifications carry the reference and a link only
+        # (DECISIONS.md, "People and permissions").
+        submitted = consultation.organization_as_submitted
+        with translation.override(language):
+            region = str(Region(submitted["region"]).label)
+        context |= {
+            "organization_name": submitted["name"],
+            "track_title": track_title(track=consultation.track, language=language),
+            "region": region,
+        }
+    outbox_enqueue(
+        kind=OutboundEmail.Kind.STAFF_NEW_REQUEST,
+        to_address=settings.STAFF_INBOX_EMAIL,
+        dedup_key=f"staff_new_request:{consultation.pk}",
+        language=language,
+        consultation=consultation,
+        context=context,
+    )

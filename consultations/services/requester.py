@@ -1,0 +1,158 @@
+"""What the organization can do from its private status page: write to the
+staff, withdraw the request, and get a new link when the old one is lost.
+
+Each function runs in one transaction, writes its rows (message, history,
+new token hash) and queues its emails in the outbox.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from consultations.models import Consultation, Message, OutboundEmail
+from consultations.services.intake import (
+    organization_reply_to,
+    staff_request_url,
+    status_token_new,
+    status_url,
+)
+from consultations.services.outbox import outbox_enqueue
+from consultations.services.workflow import apply_status_change, lock_consultation
+
+
+def staff_recipient(*, consultation: Consultation) -> str:
+    """The assigned advisor while there is one, else the staff inbox."""
+    advisor = consultation.advisor
+    if advisor is not None and advisor.is_active and advisor.email:
+        return advisor.email
+    return settings.STAFF_INBOX_EMAIL
+
+
+def _staff_context(*, consultation: Consultation) -> dict:
+    """What every email to staff about this request may carry: for a crisis
+    request, only its reference and a link (DECISIONS.md)."""
+    context = {
+        "reference": consultation.reference,
+        "staff_url": staff_request_url(consultation=consultation),
+        "is_crisis": consultation.is_crisis,
+    }
+    if not consultation.is_crisis:
+        context["organization_name"] = consultation.organization_as_submitted.get(
+            "name", ""
+        )
+    return context
+
+
+@transaction.atomic
+def consultation_message_from_organization(
+    *, consultation: Consultation, body: str
+) -> Message:
+    """Store the organization's message and email it to the advisor (or the
+    staff inbox while nobody is assigned). Allowed on closed requests too: a
+    correction request reaches staff whatever the status."""
+    consultation = lock_consultation(consultation.pk)
+    if consultation.anonymized_at is not None:
+        raise ValidationError(_("This request is no longer available."))
+    body = body.strip()
+    if not body:
+        raise ValidationError(_("Write a message before sending it."))
+    message = Message(
+        consultation=consultation,
+        direction=Message.Direction.FROM_ORGANIZATION,
+        body=body,
+    )
+    message.full_clean()
+    message.save()
+
+    context = _staff_context(consultation=consultation)
+    if not consultation.is_crisis:
+        context["body"] = body
+    outbox_enqueue(
+        kind=OutboundEmail.Kind.MESSAGE_TO_STAFF,
+        to_address=staff_recipient(consultation=consultation),
+        dedup_key=f"message_to_staff:{message.pk}",
+        language=settings.LANGUAGE_CODE,
+        consultation=consultation,
+        context=context,
+    )
+    return message
+
+
+@transaction.atomic
+def consultation_withdraw(*, consultation: Consultation, reason: str = "") -> None:
+    """The organization withdraws its request; staff (and the advisor, when
+    one is assigned) are told. A closed request cannot be withdrawn."""
+    consultation = lock_consultation(consultation.pk)
+    if consultation.anonymized_at is not None:
+        raise ValidationError(_("This request is no longer available."))
+    if consultation.is_closed:
+        raise ValidationError(_("This request is already closed."))
+    reason = reason.strip()
+    change = apply_status_change(
+        consultation=consultation,
+        to_status=Consultation.Status.WITHDRAWN,
+        note=reason,
+    )
+    context = _staff_context(consultation=consultation)
+    if reason and not consultation.is_crisis:
+        context["reason"] = reason
+    recipients = {settings.STAFF_INBOX_EMAIL}
+    recipients.add(staff_recipient(consultation=consultation))
+    for recipient in sorted(recipients):
+        outbox_enqueue(
+            kind=OutboundEmail.Kind.WITHDRAWN,
+            to_address=recipient,
+            dedup_key=f"withdrawn:{consultation.pk}:{change.pk}:{recipient}",
+            language=settings.LANGUAGE_CODE,
+            consultation=consultation,
+            context=context,
+        )
+
+
+def _normalized_reference(reference: str) -> str:
+    return "".join(reference.split()).upper()
+
+
+@transaction.atomic
+def consultation_resend_status_link(*, email: str, reference: str) -> bool:
+    """When `email` and `reference` name the same request, replace its status
+    token (the old link stops working) and email the new link.
+
+    Returns whether a link was sent, for tests and logs only: the page always
+    answers the same way, so it reveals nothing.
+    """
+    consultation = (
+        Consultation.objects.select_for_update()
+        .filter(
+            reference=_normalized_reference(reference),
+            contact_email__iexact=email.strip(),
+            anonymized_at__isnull=True,
+        )
+        .first()
+    )
+    if consultation is None:
+        return False
+    token, token_hash = status_token_new()
+    consultation.status_token_hash = token_hash
+    consultation.save(update_fields=["status_token_hash", "updated_at"])
+    # One row per resend: the sequence follows the rows already queued.
+    sequence = (
+        consultation.outbound_emails.filter(kind=OutboundEmail.Kind.STATUS_LINK).count()
+        + 1
+    )
+    language = consultation.preferred_language
+    outbox_enqueue(
+        kind=OutboundEmail.Kind.STATUS_LINK,
+        to_address=consultation.contact_email,
+        reply_to=organization_reply_to(consultation=consultation),
+        dedup_key=f"status_link:{consultation.pk}:{sequence}",
+        language=language,
+        consultation=consultation,
+        context={
+            "reference": consultation.reference,
+            "contact_name": consultation.contact_name,
+            "secret_status_url": status_url(token=token, language=language),
+        },
+    )
+    return True
