@@ -2,6 +2,7 @@
 
 import logging
 import re
+from collections.abc import Mapping
 
 from django.views.debug import SafeExceptionReporterFilter
 
@@ -21,12 +22,18 @@ class PersonalDataFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = mask_personal_data(str(record.msg))
-        if record.args:
-            args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(
-                mask_personal_data(arg) if isinstance(arg, str) else arg for arg in args
-            )
+        if isinstance(record.args, Mapping):
+            # "%(name)s"-style records (Celery's) keep their mapping.
+            record.args = {
+                key: _mask_value(value) for key, value in record.args.items()
+            }
+        elif record.args:
+            record.args = tuple(_mask_value(arg) for arg in record.args)
         return True
+
+
+def _mask_value(value):
+    return mask_personal_data(value) if isinstance(value, str) else value
 
 
 class NoFormDataExceptionReporterFilter(SafeExceptionReporterFilter):

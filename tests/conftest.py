@@ -15,6 +15,19 @@ AXE_SOURCE = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """With --reuse-db, a previous run's flushes may have emptied the catalog."""
+    from django.apps import apps
+
+    from tracks.catalog import load_catalog
+    from tracks.models import Track
+
+    with django_db_blocker.unblock():
+        if not Track.objects.exists():
+            load_catalog(apps)
+
+
 @pytest.fixture
 def catalog(db):
     """The track catalog, reloaded for tests whose database was flushed."""
