@@ -29,12 +29,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ["username"]
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Sequence(lambda n: f"First{n}")
     last_name = "Person"
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
@@ -46,6 +47,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class AdvisorProfileFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = AdvisorProfile
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory, groups=[ADVISORS_GROUP])
     languages = factory.LazyFunction(lambda: [Language.HEBREW.value])

@@ -1,0 +1,53 @@
+"""Shared pieces of the triage and workspace emails: who the organization
+replies to, the advisor's language and link, and the first-response clock.
+
+Each helper runs inside the caller's transaction; the emails themselves are
+outbox rows (services/outbox.py).
+"""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+
+from consultations.business_time import to_local
+from consultations.models import AdvisorProfile, Consultation, Language
+
+
+def consultation_reply_to(*, consultation: Consultation) -> str:
+    """The staff inbox until an advisor is assigned, then the advisor."""
+    if consultation.advisor_id and consultation.advisor.email:
+        return consultation.advisor.email
+    return settings.STAFF_INBOX_EMAIL
+
+
+def advisor_language(*, advisor) -> str:
+    """Hebrew when the advisor speaks it, else their first listed language."""
+    profile = AdvisorProfile.objects.filter(user=advisor).only("languages").first()
+    languages = profile.languages if profile else []
+    if not languages or Language.HEBREW in languages:
+        return Language.HEBREW
+    return languages[0]
+
+
+def workspace_request_url(*, consultation: Consultation, language: str) -> str:
+    """The absolute link to the request's workspace page in `language`."""
+    with translation.override(language):
+        path = reverse("workspace:request_detail", kwargs={"pk": consultation.pk})
+    return f"{settings.PORTAL_BASE_URL}{path}"
+
+
+def format_local(*, moment, language: str) -> str:
+    """A date and time in Israel time, written the way `language` writes it."""
+    with translation.override(language):
+        return formats.date_format(to_local(moment=moment), "DATETIME_FORMAT")
+
+
+def consultation_mark_first_response(*, consultation: Consultation) -> list[str]:
+    """Start the clock's stop: the first human contact with the organization.
+
+    Returns the fields to save, empty when the request was answered before.
+    """
+    if consultation.first_responded_at is not None:
+        return []
+    consultation.first_responded_at = timezone.now()
+    return ["first_responded_at"]

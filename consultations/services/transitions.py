@@ -1,0 +1,348 @@
+"""Triage and the advisor's work: one service per status change.
+
+Each service locks the request, checks the move against the table in
+workflow.py, applies it with its history row and queues its emails in the
+same transaction; the outbox delivers them after commit. Views, admin
+actions and commands all call these functions, never `save()` on a status.
+
+Every service refuses an actor who may not touch the request (staff, or the
+advisor it is assigned to) with PermissionDenied, so a caller that forgot to
+scope its query still cannot change someone else's work.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from consultations.models import (
+    AdvisorProfile,
+    Consultation,
+    OutboundEmail,
+    StatusChange,
+)
+from consultations.services.access import ensure_may_work_on, ensure_staff
+from consultations.services.notices import (
+    advisor_language,
+    consultation_mark_first_response,
+    consultation_reply_to,
+    format_local,
+    workspace_request_url,
+)
+from consultations.services.outbox import outbox_enqueue
+from consultations.services.workflow import (
+    allowed_next_statuses,
+    apply_status_change,
+    lock_consultation,
+)
+
+Status = Consultation.Status
+
+
+def _guard(*, consultation: Consultation, to_status: str) -> None:
+    """Refuse before anything changes; apply_status_change checks again."""
+    if to_status not in allowed_next_statuses(consultation.status):
+        raise ValidationError(
+            _("A request that is “%(from)s” cannot become “%(to)s”.")
+            % {
+                "from": Status(consultation.status).label,
+                "to": Status(to_status).label,
+            }
+        )
+
+
+def _active_profile(*, advisor) -> AdvisorProfile:
+    profile = (
+        AdvisorProfile.objects.active()
+        .select_for_update(of=("self",))
+        .filter(user=advisor)
+        .first()
+    )
+    if profile is None:
+        raise ValidationError(_("Only an active advisor can be assigned a request."))
+    return profile
+
+
+def _organization_email(
+    *, consultation: Consultation, kind: str, change: StatusChange, context: dict
+) -> None:
+    outbox_enqueue(
+        kind=kind,
+        to_address=consultation.contact_email,
+        dedup_key=f"{kind}:{consultation.pk}:{change.pk}",
+        language=consultation.preferred_language,
+        reply_to=consultation_reply_to(consultation=consultation),
+        consultation=consultation,
+        context={
+            "reference": consultation.reference,
+            "contact_name": consultation.contact_name,
+            **context,
+        },
+    )
+
+
+def _advisor_assigned_notice(*, consultation: Consultation, change: StatusChange):
+    """Tell the organization who their advisor is and how they will be in touch."""
+    _organization_email(
+        consultation=consultation,
+        kind=OutboundEmail.Kind.ADVISOR_ASSIGNED,
+        change=change,
+        context={
+            "advisor_first_name": consultation.advisor.first_name,
+            "contact_method": consultation.preferred_contact_method,
+            "contact_times": consultation.preferred_contact_times,
+        },
+    )
+
+
+def _assignment_to_advisor(*, consultation: Consultation, change: StatusChange):
+    """Tell the advisor about the new request.
+
+    A crisis request's notice carries only its reference and a link
+    (DECISIONS.md, "People and permissions"); the details stay behind login.
+    """
+    advisor = consultation.advisor
+    language = advisor_language(advisor=advisor)
+    context = {
+        "reference": consultation.reference,
+        "advisor_first_name": advisor.first_name,
+        "url": workspace_request_url(consultation=consultation, language=language),
+        "is_crisis": consultation.is_crisis,
+    }
+    if not consultation.is_crisis:
+        with translation.override(language):
+            context.update(
+                organization_name=consultation.organization.name,
+                track_title=str(consultation.track.title),
+                is_urgent=consultation.urgency == Consultation.Urgency.URGENT,
+                due=format_local(
+                    moment=consultation.first_response_due_at, language=language
+                ),
+            )
+    outbox_enqueue(
+        kind=OutboundEmail.Kind.ASSIGNMENT_TO_ADVISOR,
+        to_address=advisor.email,
+        dedup_key=f"assignment:{consultation.pk}:{change.pk}",
+        language=language,
+        consultation=consultation,
+        context=context,
+    )
+
+
+def _set_advisor(*, consultation: Consultation, advisor) -> list[str]:
+    profile = _active_profile(advisor=advisor)
+    now = timezone.now()
+    profile.last_assigned_at = now
+    profile.save(update_fields=["last_assigned_at", "updated_at"])
+    consultation.advisor = advisor
+    return ["advisor", *consultation_mark_first_response(consultation=consultation)]
+
+
+@transaction.atomic
+def consultation_start_triage(
+    *, consultation: Consultation, actor: AbstractBaseUser
+) -> Consultation:
+    """A coordinator takes a new request into review."""
+    consultation = lock_consultation(consultation.pk)
+    ensure_staff(actor=actor, consultation=consultation)
+    _guard(consultation=consultation, to_status=Status.IN_TRIAGE)
+    apply_status_change(
+        consultation=consultation, to_status=Status.IN_TRIAGE, actor=actor
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_assign_advisor(
+    *, consultation: Consultation, advisor: AbstractBaseUser, actor: AbstractBaseUser
+) -> Consultation:
+    """Give a new or reviewed request to an active advisor.
+
+    The organization learns the advisor's first name (the notice is its first
+    response, and replies go to the advisor from now on); the advisor gets
+    the request's reference and link.
+    """
+    consultation = lock_consultation(consultation.pk)
+    ensure_staff(actor=actor, consultation=consultation)
+    _guard(consultation=consultation, to_status=Status.ASSIGNED)
+    update_fields = _set_advisor(consultation=consultation, advisor=advisor)
+    change = apply_status_change(
+        consultation=consultation,
+        to_status=Status.ASSIGNED,
+        actor=actor,
+        extra_update_fields=tuple(update_fields),
+    )
+    _advisor_assigned_notice(consultation=consultation, change=change)
+    _assignment_to_advisor(consultation=consultation, change=change)
+    return consultation
+
+
+@transaction.atomic
+def consultation_reassign(
+    *, consultation: Consultation, advisor: AbstractBaseUser, actor: AbstractBaseUser
+) -> Consultation:
+    """Move assigned work to another advisor, keeping its status.
+
+    The history row keeps the status on both sides and names both advisors.
+    Both the new advisor and the organization are told, since the
+    organization's replies now reach someone else.
+    """
+    consultation = lock_consultation(consultation.pk)
+    ensure_staff(actor=actor, consultation=consultation)
+    if consultation.status not in Consultation.ACTIVE_STATUSES:
+        raise ValidationError(
+            _("Only a request with an advisor can be reassigned; it is “%(status)s”.")
+            % {"status": Status(consultation.status).label}
+        )
+    previous = consultation.advisor
+    if previous is not None and previous.pk == advisor.pk:
+        raise ValidationError(_("The request is already assigned to this advisor."))
+    update_fields = _set_advisor(consultation=consultation, advisor=advisor)
+    consultation.save(update_fields=[*update_fields, "updated_at"])
+    change = StatusChange.objects.create(
+        consultation=consultation,
+        actor=actor,
+        from_status=consultation.status,
+        to_status=consultation.status,
+        note=_("Reassigned from %(previous)s to %(advisor)s.")
+        % {
+            "previous": previous.get_full_name() if previous else "—",
+            "advisor": advisor.get_full_name() or advisor.get_username(),
+        },
+    )
+    _advisor_assigned_notice(consultation=consultation, change=change)
+    _assignment_to_advisor(consultation=consultation, change=change)
+    return consultation
+
+
+@transaction.atomic
+def consultation_start_progress(
+    *, consultation: Consultation, actor: AbstractBaseUser
+) -> Consultation:
+    consultation = lock_consultation(consultation.pk)
+    ensure_may_work_on(actor=actor, consultation=consultation)
+    _guard(consultation=consultation, to_status=Status.IN_PROGRESS)
+    apply_status_change(
+        consultation=consultation, to_status=Status.IN_PROGRESS, actor=actor
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_wait_for_organization(
+    *, consultation: Consultation, actor: AbstractBaseUser, note: str = ""
+) -> Consultation:
+    """The advisor needs something from the organization; the follow-up jobs
+    nudge them while the request waits."""
+    consultation = lock_consultation(consultation.pk)
+    ensure_may_work_on(actor=actor, consultation=consultation)
+    _guard(consultation=consultation, to_status=Status.WAITING_FOR_ORGANIZATION)
+    apply_status_change(
+        consultation=consultation,
+        to_status=Status.WAITING_FOR_ORGANIZATION,
+        actor=actor,
+        note=note.strip(),
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_complete(
+    *, consultation: Consultation, actor: AbstractBaseUser, note: str = ""
+) -> Consultation:
+    consultation = lock_consultation(consultation.pk)
+    ensure_may_work_on(actor=actor, consultation=consultation)
+    _guard(consultation=consultation, to_status=Status.COMPLETED)
+    change = apply_status_change(
+        consultation=consultation,
+        to_status=Status.COMPLETED,
+        actor=actor,
+        note=note.strip(),
+    )
+    _organization_email(
+        consultation=consultation,
+        kind=OutboundEmail.Kind.COMPLETED,
+        change=change,
+        context={
+            "advisor_first_name": (
+                consultation.advisor.first_name if consultation.advisor_id else ""
+            )
+        },
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_decline(
+    *, consultation: Consultation, actor: AbstractBaseUser, note: str
+) -> Consultation:
+    """Decline with a note the organization reads; a decline answers the
+    request, so it stops the first-response clock."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError(
+            _("Write a note for the organization explaining the decision.")
+        )
+    consultation = lock_consultation(consultation.pk)
+    ensure_may_work_on(actor=actor, consultation=consultation)
+    _guard(consultation=consultation, to_status=Status.DECLINED)
+    change = apply_status_change(
+        consultation=consultation,
+        to_status=Status.DECLINED,
+        actor=actor,
+        note=note,
+        extra_update_fields=tuple(
+            consultation_mark_first_response(consultation=consultation)
+        ),
+    )
+    _organization_email(
+        consultation=consultation,
+        kind=OutboundEmail.Kind.DECLINED,
+        change=change,
+        context={"note": note},
+    )
+    return consultation
+
+
+# What the workspace and the admin offer as status buttons, and the service
+# behind each. Assignment needs an advisor and withdrawal is the requester's,
+# so neither is a plain button.
+STATUS_SERVICES = {
+    Status.IN_TRIAGE: consultation_start_triage,
+    Status.IN_PROGRESS: consultation_start_progress,
+    Status.WAITING_FOR_ORGANIZATION: consultation_wait_for_organization,
+    Status.COMPLETED: consultation_complete,
+    Status.DECLINED: consultation_decline,
+}
+ACCEPTS_NOTE = frozenset(
+    {Status.WAITING_FOR_ORGANIZATION, Status.COMPLETED, Status.DECLINED}
+)
+NEEDS_NOTE = frozenset({Status.DECLINED})
+
+
+def status_actions_for(*, user, consultation: Consultation) -> list[str]:
+    """The statuses `user` may move the request to, in the table's order."""
+    allowed = allowed_next_statuses(consultation.status)
+    return [
+        status
+        for status in Status.values
+        if status in allowed
+        and status in STATUS_SERVICES
+        and (user.is_staff or status != Status.IN_TRIAGE)
+    ]
+
+
+def consultation_change_status(
+    *,
+    consultation: Consultation,
+    to_status: str,
+    actor: AbstractBaseUser,
+    note: str = "",
+) -> Consultation:
+    """Dispatch a status button to its service."""
+    service = STATUS_SERVICES.get(to_status)
+    if service is None:
+        raise ValidationError(_("This status cannot be set here."))
+    extra = {"note": note} if to_status in ACCEPTS_NOTE else {}
+    return service(consultation=consultation, actor=actor, **extra)

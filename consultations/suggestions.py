@@ -1,0 +1,147 @@
+"""Which advisor should take a request: a ranking with its reasons.
+
+Only active advisors who cover the request's track are ranked. Then, in
+order of importance:
+
+1. advisors at capacity come last, marked as such;
+2. speaking the contact person's preferred language;
+3. covering the organization's region. An advisor who covers "Nationwide"
+   matches every region; an organization working nationwide (or "other")
+   is matched only by advisors who list that value or "Nationwide";
+4. the lowest load relative to capacity (load: requests assigned to the
+   advisor and not yet closed);
+5. the longest time since the last assignment (round robin; never assigned
+   comes first);
+6. the profile's primary key, so the order is always the same.
+
+The whole ranking is one query, whatever the number of advisors.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from fractions import Fraction
+
+from django.db.models import Count, Q
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from consultations.business_time import to_local
+from consultations.models import AdvisorProfile, Consultation, Language, Region
+
+NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    profile: AdvisorProfile
+    load: int
+    speaks_language: bool
+    covers_region: bool
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def advisor(self):
+        return self.profile.user
+
+    @property
+    def capacity(self) -> int:
+        return self.profile.capacity
+
+    @property
+    def at_capacity(self) -> bool:
+        return self.load >= self.profile.capacity
+
+    @property
+    def sort_key(self) -> tuple:
+        last = self.profile.last_assigned_at
+        return (
+            self.at_capacity,
+            not self.speaks_language,
+            not self.covers_region,
+            Fraction(self.load, self.capacity) if self.capacity else Fraction(1),
+            # Never assigned sorts before any date.
+            (last is not None, last or NEVER),
+            self.profile.pk,
+        )
+
+
+def advisor_profiles_with_load():
+    """Active profiles with their current load, in one query."""
+    return (
+        AdvisorProfile.objects.active()
+        .select_related("user")
+        .annotate(
+            load=Count(
+                "user__assigned_consultations",
+                filter=Q(
+                    user__assigned_consultations__status__in=(
+                        Consultation.ACTIVE_STATUSES
+                    )
+                ),
+                distinct=True,
+            )
+        )
+    )
+
+
+def _covers_region(*, regions: list[str], region: str) -> bool:
+    return region in regions or Region.NATIONWIDE in regions
+
+
+def _reasons(*, suggestion: Suggestion, language: str, region: str) -> list[str]:
+    language_label = Language(language).label
+    region_label = Region(region).label if region in Region.values else region
+    reasons = [
+        _("Speaks %(language)s") % {"language": language_label}
+        if suggestion.speaks_language
+        else _("Does not speak %(language)s") % {"language": language_label}
+    ]
+    if suggestion.covers_region and region not in suggestion.profile.regions:
+        reasons.append(_("Covers the whole country"))
+    elif suggestion.covers_region:
+        reasons.append(_("Covers %(region)s") % {"region": region_label})
+    else:
+        reasons.append(_("Does not cover %(region)s") % {"region": region_label})
+    reasons.append(
+        _("Load %(load)s/%(capacity)s")
+        % {"load": suggestion.load, "capacity": suggestion.capacity}
+    )
+    if suggestion.at_capacity:
+        reasons.append(_("At capacity"))
+    last = suggestion.profile.last_assigned_at
+    if last is None:
+        reasons.append(_("Never assigned a request"))
+    else:
+        reasons.append(
+            _("Last assigned on %(date)s")
+            % {"date": formats.date_format(to_local(moment=last), "SHORT_DATE_FORMAT")}
+        )
+    return reasons
+
+
+def suggest_advisors(*, consultation: Consultation) -> list[Suggestion]:
+    """Rank the advisors for `consultation`, best first."""
+    profiles = advisor_profiles_with_load().filter(tracks=consultation.track_id)
+    language = consultation.preferred_language
+    region = consultation.organization.region
+    suggestions = []
+    for profile in profiles:
+        suggestion = Suggestion(
+            profile=profile,
+            load=profile.load,
+            speaks_language=language in profile.languages,
+            covers_region=_covers_region(regions=profile.regions, region=region),
+        )
+        suggestion.reasons.extend(
+            _reasons(suggestion=suggestion, language=language, region=region)
+        )
+        suggestions.append(suggestion)
+    return sorted(suggestions, key=lambda suggestion: suggestion.sort_key)
+
+
+def top_suggestion(*, consultation: Consultation) -> Suggestion | None:
+    """The best advisor with room for one more request, or None."""
+    for suggestion in suggest_advisors(consultation=consultation):
+        if not suggestion.at_capacity:
+            return suggestion
+    return None

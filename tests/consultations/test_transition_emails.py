@@ -1,0 +1,178 @@
+"""The emails the transitions send: queued in the outbox in the same
+transaction, delivered after commit, in the organization's language, with
+replies going to the advisor once one is assigned."""
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from consultations.models import Consultation, OutboundEmail
+from consultations.services import transitions
+from tests.consultations.conftest import ConsultationFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
+
+Status = Consultation.Status
+
+
+def _sent_to(address):
+    return [message for message in mail.outbox if message.to == [address]]
+
+
+def test_assignment_tells_the_organization_in_arabic_who_will_contact_them(
+    coordinator, advisor, django_capture_on_commit_callbacks
+):
+    consultation = ConsultationFactory(
+        preferred_language="ar",
+        preferred_contact_method=Consultation.ContactMethod.PHONE,
+        preferred_contact_times="Sunday mornings",
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        transitions.consultation_assign_advisor(
+            consultation=consultation, advisor=advisor, actor=coordinator
+        )
+
+    (message,) = _sent_to(consultation.contact_email)
+    assert consultation.reference in message.subject
+    assert "Yael" in message.body
+    assert "Sunday mornings" in message.body
+    assert advisor.last_name not in message.body  # first name only
+    assert message.reply_to == [advisor.email]
+    html, _ = message.alternatives[0]
+    assert 'dir="rtl"' in html
+    assert 'lang="ar"' in html
+    row = OutboundEmail.objects.get(kind=OutboundEmail.Kind.ADVISOR_ASSIGNED)
+    assert row.language == "ar"
+    assert row.status == OutboundEmail.Status.SENT
+
+
+def test_assignment_tells_the_advisor_with_the_request_link(
+    coordinator, advisor, django_capture_on_commit_callbacks
+):
+    consultation = ConsultationFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        transitions.consultation_assign_advisor(
+            consultation=consultation, advisor=advisor, actor=coordinator
+        )
+
+    (message,) = _sent_to(advisor.email)
+    assert consultation.reference in message.subject
+    assert f"http://testserver/workspace/requests/{consultation.pk}/" in message.body
+    assert consultation.organization.name in message.body
+
+
+def test_a_crisis_assignment_tells_the_advisor_only_the_reference_and_link(
+    coordinator, advisor, django_capture_on_commit_callbacks
+):
+    consultation = ConsultationFactory(crisis=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        transitions.consultation_assign_advisor(
+            consultation=consultation, advisor=advisor, actor=coordinator
+        )
+
+    (message,) = _sent_to(advisor.email)
+    html, _ = message.alternatives[0]
+    for part in (message.subject, message.body, html):
+        assert consultation.organization.name not in part
+        assert consultation.goal not in part
+    assert consultation.reference in message.body
+    row = OutboundEmail.objects.get(kind=OutboundEmail.Kind.ASSIGNMENT_TO_ADVISOR)
+    assert set(row.context) == {"reference", "advisor_first_name", "url", "is_crisis"}
+
+
+def test_an_advisor_who_speaks_no_hebrew_gets_the_notice_in_their_language(
+    coordinator, make_advisor, django_capture_on_commit_callbacks
+):
+    advisor = make_advisor(languages=["en"])
+    consultation = ConsultationFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        transitions.consultation_assign_advisor(
+            consultation=consultation, advisor=advisor, actor=coordinator
+        )
+
+    row = OutboundEmail.objects.get(kind=OutboundEmail.Kind.ASSIGNMENT_TO_ADVISOR)
+    assert row.language == "en"
+    assert "/en/workspace/requests/" in row.context["url"]
+
+
+def test_completion_emails_the_organization_with_the_advisor_as_reply_to(
+    advisor, django_capture_on_commit_callbacks
+):
+    consultation = ConsultationFactory(
+        status=Status.IN_PROGRESS, advisor=advisor, preferred_language="en"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        transitions.consultation_complete(consultation=consultation, actor=advisor)
+
+    (message,) = _sent_to(consultation.contact_email)
+    assert "completed" in message.subject
+    assert message.reply_to == [advisor.email]
+
+
+def test_a_decline_before_assignment_carries_the_note_and_replies_to_staff(
+    coordinator, settings, django_capture_on_commit_callbacks
+):
+    consultation = ConsultationFactory(preferred_language="en")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        transitions.consultation_decline(
+            consultation=consultation,
+            actor=coordinator,
+            note="Try the legal aid clinic.",
+        )
+
+    (message,) = _sent_to(consultation.contact_email)
+    assert "Try the legal aid clinic." in message.body
+    assert message.reply_to == [settings.STAFF_INBOX_EMAIL]
+
+
+def test_reassignment_tells_the_new_advisor_and_the_organization(
+    coordinator, advisor, other_advisor, django_capture_on_commit_callbacks
+):
+    consultation = ConsultationFactory(status=Status.ASSIGNED, advisor=advisor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        transitions.consultation_reassign(
+            consultation=consultation, advisor=other_advisor, actor=coordinator
+        )
+
+    assert len(_sent_to(other_advisor.email)) == 1
+    assert _sent_to(advisor.email) == []
+    (notice,) = _sent_to(consultation.contact_email)
+    assert "Omar" in notice.body
+    assert notice.reply_to == [other_advisor.email]
+
+
+def test_two_reassignments_queue_two_notices_rather_than_one_deduplicated(
+    coordinator, advisor, other_advisor
+):
+    consultation = ConsultationFactory(status=Status.ASSIGNED, advisor=advisor)
+
+    transitions.consultation_reassign(
+        consultation=consultation, advisor=other_advisor, actor=coordinator
+    )
+    transitions.consultation_reassign(
+        consultation=consultation, advisor=advisor, actor=coordinator
+    )
+
+    assert (
+        OutboundEmail.objects.filter(
+            kind=OutboundEmail.Kind.ASSIGNMENT_TO_ADVISOR
+        ).count()
+        == 2
+    )
+
+
+def test_a_refused_move_queues_no_email(coordinator):
+    consultation = ConsultationFactory(status=Status.COMPLETED)
+
+    with pytest.raises(ValidationError):
+        transitions.consultation_decline(
+            consultation=consultation, actor=coordinator, note="No."
+        )
+    assert not OutboundEmail.objects.exists()
