@@ -54,4 +54,9 @@ def client_rate_limit(*, group: str, rate_setting: str, method=ALL):
 
 def rate_limited(request, exception=None):
     """The friendly answer to too many attempts, in the page's language."""
-    return render(request, "429.html", status=429)
+    return render(
+        request,
+        "429.html",
+        {"staff_inbox_email": settings.STAFF_INBOX_EMAIL},
+        status=429,
+    )

@@ -8,4 +8,12 @@ app_name = "consultations"
 
 urlpatterns = [
     path("request/", public.request_new, name="request_new"),
+    path("request/received/", public.request_received, name="request_received"),
+    path("request/status/<str:token>/", public.request_status, name="request_status"),
+    path(
+        "request/status/<str:token>/withdraw/",
+        public.request_withdraw,
+        name="request_withdraw",
+    ),
+    path("request/lost-link/", public.lost_link, name="lost_link"),
 ]

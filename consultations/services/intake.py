@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 from consultations.business_time import first_response_due_at
 from consultations.models import (
@@ -31,6 +32,7 @@ from consultations.models import (
     StatusChange,
 )
 from consultations.services.outbox import outbox_enqueue
+from consultations.validators import validate_phone_number
 from tracks.models import AdjacentArea, Track, TrackFormat
 
 STATUS_TOKEN_BYTES = 32
@@ -56,8 +58,8 @@ class ContactDetails:
     name: str
     email: str
     role: str = ""
-    # A PhoneNumber, or "" when none was given; stored in E.164.
-    phone: object = ""
+    # As the form field parsed it, or "" when none was given; stored E.164.
+    phone: PhoneNumber | str = ""
     preferred_language: str = "he"
     preferred_contact_method: str = Consultation.ContactMethod.EMAIL
     preferred_contact_times: str = ""
@@ -110,6 +112,21 @@ def response_promise_context(*, consultation: Consultation, language: str) -> di
         "is_crisis": consultation.is_crisis,
         "response_due_date": due,
     }
+
+
+def phone_to_e164(phone) -> str:
+    """The contact's phone as an E.164 string, or "" when none was given.
+
+    The model field's own check knows only the ranges in the phonenumbers
+    metadata and stores what was typed for any other number; the portal's
+    rule also takes new Israeli mobile ranges, so the service checks it and
+    hands the model the E.164 form.
+    """
+    if not phone:
+        return ""
+    number = to_python(phone, region="IL")
+    validate_phone_number(number)
+    return number.as_e164
 
 
 def reference_next(*, year: int) -> str:
@@ -228,6 +245,7 @@ def _consultation_create(
     if is_crisis:
         urgency = Consultation.Urgency.URGENT
     token, token_hash = status_token_new()
+    phone = phone_to_e164(contact.phone)
 
     consultation = Consultation(
         reference=reference_next(year=timezone.localdate(now).year),
@@ -244,7 +262,7 @@ def _consultation_create(
         contact_name=contact.name,
         contact_role=contact.role,
         contact_email=contact.email,
-        contact_phone=contact.phone,
+        contact_phone=phone,
         preferred_language=contact.preferred_language,
         preferred_contact_method=contact.preferred_contact_method,
         preferred_contact_times=contact.preferred_contact_times,
@@ -259,7 +277,7 @@ def _consultation_create(
     )
     # The unique fields are generated here (locked reference, random token)
     # or checked above (submission key); the database enforces them anyway.
-    consultation.full_clean(validate_unique=False)
+    consultation.full_clean(exclude=["contact_phone"], validate_unique=False)
     consultation.save()
     if adjacent_areas:
         consultation.adjacent_areas.add(*adjacent_areas)

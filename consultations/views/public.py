@@ -1,5 +1,162 @@
-from django.http import HttpResponse
+"""The organization's pages: the request form and its confirmation, the
+private status page (message, withdraw) and the lost-link form.
+
+None of them is behind a login. The status pages are reached only by the
+token in the emailed link; every lookup by token or by email and reference
+is rate-limited per client address.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from consultations.forms import (
+    ConsultationRequestForm,
+    LostLinkForm,
+    StatusMessageForm,
+    WithdrawForm,
+)
+from consultations.selectors.requester import (
+    consultation_get_by_status_token,
+    consultation_get_for_confirmation,
+    status_timeline,
+    submitted_data_sections,
+)
+from consultations.services.intake import consultation_submit
+from consultations.services.requester import (
+    consultation_message_from_organization,
+    consultation_resend_status_link,
+    consultation_withdraw,
+)
+from consultations.throttling import client_rate_limit
+
+# The request just submitted in this browser, for the confirmation page.
+SESSION_CONSULTATION_ID = "intake_consultation_id"
 
 
+@require_http_methods(["GET", "POST"])
+@client_rate_limit(
+    group="request-submit", rate_setting="RATELIMIT_SUBMIT", method="POST"
+)
 def request_new(request):
-    return HttpResponse("")
+    if request.method == "POST":
+        form = ConsultationRequestForm(request.POST)
+        if form.honeypot_filled():
+            # Bots are told it worked; nothing is saved.
+            return redirect("consultations:request_received")
+        if form.is_valid():
+            consultation, _token = consultation_submit(**form.service_arguments())
+            request.session[SESSION_CONSULTATION_ID] = consultation.pk
+            return redirect("consultations:request_received")
+    else:
+        form = ConsultationRequestForm(initial_track=request.GET.get("track", "")[:80])
+    return render(
+        request,
+        "consultations/request_form.html",
+        {"form": form, "retention_months": settings.RETENTION_MONTHS},
+    )
+
+
+def request_received(request):
+    consultation_id = request.session.get(SESSION_CONSULTATION_ID)
+    consultation = (
+        consultation_get_for_confirmation(consultation_id=consultation_id)
+        if isinstance(consultation_id, int)
+        else None
+    )
+    if consultation is None:
+        return redirect("consultations:request_new")
+    return render(
+        request,
+        "consultations/request_received.html",
+        {"consultation": consultation},
+    )
+
+
+def _consultation_for_token(token: str):
+    consultation = consultation_get_by_status_token(token=token)
+    if consultation is None:
+        raise Http404
+    return consultation
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@client_rate_limit(group="status-lookup", rate_setting="RATELIMIT_LOOKUP")
+def request_status(request, token):
+    consultation = _consultation_for_token(token)
+    form = StatusMessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consultation_message_from_organization(
+                consultation=consultation, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your message was sent to the team."))
+            return redirect("consultations:request_status", token=token)
+    return render(
+        request,
+        "consultations/request_status.html",
+        {
+            "consultation": consultation,
+            "token": token,
+            "timeline": status_timeline(consultation=consultation),
+            "data_sections": submitted_data_sections(consultation=consultation),
+            "message_form": form,
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@client_rate_limit(group="status-lookup", rate_setting="RATELIMIT_LOOKUP")
+def request_withdraw(request, token):
+    consultation = _consultation_for_token(token)
+    if consultation.is_closed:
+        messages.info(request, _("This request is already closed."))
+        return redirect("consultations:request_status", token=token)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consultation_withdraw(
+                consultation=consultation, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The request was withdrawn."))
+        return redirect("consultations:request_status", token=token)
+    return render(
+        request,
+        "consultations/request_withdraw.html",
+        {"consultation": consultation, "token": token, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@client_rate_limit(group="lost-link", rate_setting="RATELIMIT_LOOKUP", method="POST")
+def lost_link(request):
+    form = LostLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        consultation_resend_status_link(
+            email=form.cleaned_data["email"],
+            reference=form.cleaned_data["reference"],
+        )
+        # The same answer whether or not anything matched.
+        messages.info(
+            request,
+            _(
+                "If the email address and the reference match a request, a new "
+                "link is on its way to that address. The previous link no "
+                "longer works."
+            ),
+        )
+        return redirect("consultations:lost_link")
+    return render(request, "consultations/lost_link.html", {"form": form})
