@@ -72,9 +72,20 @@ def outbox_enqueue(
 
 
 def _schedule_delivery(email_id: int) -> None:
+    """Ask a worker to deliver the row. With the broker down the row stays
+    pending for the sweep; the error is logged here because Django's own
+    robust on_commit handler cannot name a functools.partial and would
+    raise from its logging line instead."""
     from consultations.tasks import deliver_outbound_email_task
 
-    deliver_outbound_email_task.delay(email_id)
+    try:
+        deliver_outbound_email_task.delay(email_id)
+    except Exception as error:
+        logger.warning(
+            "Outbox row %s stays pending for the sweep, enqueueing failed: %s",
+            email_id,
+            type(error).__name__,
+        )
 
 
 def _claim(email_id: int) -> OutboundEmail | None:

@@ -1,0 +1,183 @@
+"""The outbox delivers each email once: through a real worker on the real
+Redis, later through the sweep when the broker was down, once even when its
+task runs twice, and again after the mail server failed."""
+
+import logging
+import smtplib
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.utils import timezone
+
+from consultations.models import Consultation, OutboundEmail
+from consultations.services.outbox import (
+    OutboxDeliveryError,
+    outbound_email_deliver,
+    outbox_sweep,
+)
+from consultations.tasks import deliver_outbound_email_task
+from shatil_portal.celery import app
+from tests.factories import OutboundEmailFactory, request_form_data
+
+UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
+
+
+class FailingBackend(BaseEmailBackend):
+    """A mail server that hangs up."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+@pytest.fixture
+def quiet_celery_trace(caplog):
+    # Celery logs each task's success with a mapping of arguments, which the
+    # personal-data log filter cannot format yet; only that line is muted.
+    caplog.set_level(logging.WARNING, logger="celery.app.trace")
+
+
+def _reset_broker_connections():
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def unreachable_broker():
+    """Point the configured Celery app at a port where nothing listens; one
+    connection attempt only, so the test does not wait for retries."""
+    url, options = app.conf.broker_url, app.conf.broker_transport_options
+    app.conf.broker_url = UNREACHABLE_BROKER
+    app.conf.broker_transport_options = {**options, "max_retries": 0}
+    _reset_broker_connections()
+    yield
+    app.conf.broker_url, app.conf.broker_transport_options = url, options
+    _reset_broker_connections()
+
+
+def wait_for_mail(count: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while len(mail.outbox) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(mail.outbox) >= count, f"{len(mail.outbox)} of {count} emails sent"
+
+
+@pytest.mark.worker
+def test_a_real_worker_on_redis_delivers_the_confirmation(
+    celery_worker, catalog, client, settings
+):
+    settings.RATELIMIT_ENABLE = False
+    settings.STAFF_INBOX_EMAIL = "staff@example.org"
+
+    response = client.post("/en/request/", request_form_data())
+
+    assert response.status_code == 302
+    wait_for_mail(2)
+    consultation = Consultation.objects.get()
+    confirmation = next(m for m in mail.outbox if m.to == ["dana@example.org"])
+    assert consultation.reference in confirmation.subject
+    assert "/request/status/" in confirmation.body
+    assert any(m.to == ["staff@example.org"] for m in mail.outbox)
+    deadline = time.monotonic() + 5
+    while OutboundEmail.objects.exclude(status="sent").exists():
+        assert time.monotonic() < deadline, "rows not marked sent"
+        time.sleep(0.05)
+    row = OutboundEmail.objects.get(kind="confirmation")
+    assert row.attempts == 1
+    assert "secret_status_url" not in row.context
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_the_submission_succeeds_and_the_sweep_sends_once(
+    catalog, client, settings, unreachable_broker
+):
+    """Through Django's real after-commit path, as in production."""
+    settings.RATELIMIT_ENABLE = False
+
+    response = client.post("/en/request/", request_form_data())
+
+    assert response.status_code == 302
+    assert Consultation.objects.count() == 1
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"pending"}
+    assert mail.outbox == []
+
+    # Within the grace period the sweep leaves fresh rows to their tasks.
+    assert outbox_sweep() == 0
+    later = timezone.now() + timedelta(minutes=5)
+    assert outbox_sweep(now=later) == 2
+    assert outbox_sweep(now=later) == 0
+    assert len(mail.outbox) == 2
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.django_db
+def test_a_task_run_twice_for_one_row_sends_one_email(quiet_celery_trace):
+    row = OutboundEmailFactory()
+
+    first = deliver_outbound_email_task.apply(args=[row.pk])
+    second = deliver_outbound_email_task.apply(args=[row.pk])
+
+    assert (first.result, second.result) == (True, False)
+    assert len(mail.outbox) == 1
+    row.refresh_from_db()
+    assert row.status == OutboundEmail.Status.SENT
+    assert row.attempts == 1
+
+
+@pytest.mark.django_db
+def test_a_row_left_sending_by_a_crash_is_not_resent_by_the_sweep():
+    row = OutboundEmailFactory(
+        status=OutboundEmail.Status.SENDING,
+        next_attempt_at=timezone.now() - timedelta(hours=1),
+    )
+
+    assert outbox_sweep() == 0
+    assert not outbound_email_deliver(email_id=row.pk)
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_mail_server_failure_leaves_the_row_pending_and_a_later_sweep_sends_it(
+    settings,
+):
+    row = OutboundEmailFactory()
+    settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
+
+    with pytest.raises(OutboxDeliveryError):
+        outbound_email_deliver(email_id=row.pk)
+
+    row.refresh_from_db()
+    assert row.status == OutboundEmail.Status.PENDING
+    assert row.attempts == 1
+    assert "SMTPServerDisconnected" in row.last_error
+    assert row.next_attempt_at > timezone.now()
+    assert "secret_status_url" in row.context
+    # Not due again before its backoff has passed.
+    assert outbox_sweep() == 0
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert outbox_sweep(now=timezone.now() + timedelta(minutes=5)) == 1
+    assert len(mail.outbox) == 1
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error) == ("sent", 2, "")
+    assert "secret_status_url" not in row.context
+
+
+@pytest.mark.django_db
+def test_the_row_fails_for_good_after_the_last_attempt(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    row = OutboundEmailFactory()
+
+    for _ in range(2):
+        with pytest.raises(OutboxDeliveryError):
+            outbound_email_deliver(email_id=row.pk)
+        OutboundEmail.objects.filter(pk=row.pk, status="pending").update(
+            next_attempt_at=timezone.now()
+        )
+
+    row.refresh_from_db()
+    assert row.status == OutboundEmail.Status.FAILED
+    assert mail.outbox == []
