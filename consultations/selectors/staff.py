@@ -1,0 +1,218 @@
+"""Reads for staff and advisors, always scoped by the user who asks.
+
+An advisor sees the requests assigned to them; staff see every request, and
+crisis requests only with the `view_crisis_consultation` permission. Each
+page's reads cost a fixed number of queries, whatever the number of rows.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import chain
+
+from django.db.models import Case, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consultations.business_time import to_local
+from consultations.models import (
+    Consultation,
+    InternalNote,
+    Meeting,
+    Message,
+    StatusChange,
+)
+from consultations.services.access import CRISIS_PERMISSION
+
+Status = Consultation.Status
+
+
+def consultations_visible_to(*, user) -> QuerySet[Consultation]:
+    """Every request `user` may open, in the workspace or the admin."""
+    if not user.is_authenticated or not user.is_active:
+        return Consultation.objects.none()
+    own = Q(advisor=user)
+    if not user.is_staff:
+        return Consultation.objects.filter(own)
+    if user.has_perm(CRISIS_PERMISSION):
+        return Consultation.objects.all()
+    return Consultation.objects.filter(own | Q(is_crisis=False))
+
+
+def consultation_list_for_advisor(*, user, closed: bool = False) -> QuerySet:
+    """The requests assigned to `user`: urgent first, then the oldest.
+
+    Open requests by default; `closed=True` lists the finished ones, most
+    recently closed first. Each row carries `next_meeting_at`, the next
+    scheduled meeting still ahead.
+    """
+    now = timezone.now()
+    statuses = Consultation.CLOSED_STATUSES if closed else Consultation.ACTIVE_STATUSES
+    queryset = (
+        Consultation.objects.filter(advisor=user, status__in=statuses)
+        .select_related("organization", "track")
+        .annotate(
+            next_meeting_at=Min(
+                "meetings__starts_at",
+                filter=Q(
+                    meetings__status=Meeting.Status.SCHEDULED,
+                    meetings__starts_at__gte=now,
+                ),
+            ),
+            urgency_rank=Case(
+                When(is_crisis=True, then=Value(0)),
+                When(urgency=Consultation.Urgency.URGENT, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+        )
+    )
+    if closed:
+        return queryset.order_by("-closed_at", "-pk")
+    return queryset.order_by("urgency_rank", "submitted_at", "pk")
+
+
+def consultation_get_for_workspace(*, user, pk: int) -> Consultation | None:
+    """One request with all its page shows, or None when `user` may not see
+    it (the view answers 404 either way, so nothing leaks)."""
+    return (
+        consultations_visible_to(user=user)
+        .filter(pk=pk)
+        .select_related("organization", "track", "track_format", "advisor")
+        .prefetch_related(
+            "adjacent_areas",
+            "coalition_members",
+            Prefetch(
+                "status_changes",
+                queryset=StatusChange.objects.select_related("actor"),
+            ),
+            Prefetch("messages", queryset=Message.objects.select_related("author")),
+            Prefetch(
+                "internal_notes",
+                queryset=InternalNote.objects.select_related("author"),
+            ),
+            Prefetch("meetings", queryset=Meeting.objects.select_related("advisor")),
+        )
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class NextStep:
+    label: str
+    due: datetime | None = None
+    overdue: bool = False
+
+
+def next_step_for(*, consultation: Consultation) -> NextStep:
+    """What the advisor owes next on a row of consultation_list_for_advisor."""
+    now = timezone.now()
+    if consultation.is_closed:
+        return NextStep(_("Nothing: the request is closed."))
+    if consultation.first_responded_at is None:
+        due = consultation.first_response_due_at
+        return NextStep(_("First response to the organization"), due, due < now)
+    next_meeting_at = getattr(consultation, "next_meeting_at", None)
+    if next_meeting_at is not None:
+        return NextStep(_("Meeting"), next_meeting_at)
+    if consultation.status == Status.WAITING_FOR_ORGANIZATION:
+        return NextStep(_("Waiting for the organization's reply"))
+    if consultation.status == Status.ASSIGNED:
+        return NextStep(_("Plan the work with the organization"))
+    return NextStep(_("Continue the consultation"))
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    kind: str  # "status", "message", "note" or "meeting"
+    at: datetime
+    item: object
+
+
+def consultation_timeline(*, consultation: Consultation) -> list[TimelineEntry]:
+    """History, messages, notes and meetings in the order they were written,
+    from what consultation_get_for_workspace prefetched (no query)."""
+    entries = chain(
+        (
+            TimelineEntry("status", change.created_at, change)
+            for change in consultation.status_changes.all()
+        ),
+        (
+            TimelineEntry("message", message.created_at, message)
+            for message in consultation.messages.all()
+        ),
+        (
+            TimelineEntry("note", note.created_at, note)
+            for note in consultation.internal_notes.all()
+        ),
+        (
+            TimelineEntry("meeting", meeting.created_at, meeting)
+            for meeting in consultation.meetings.all()
+        ),
+    )
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def meeting_get_for_workspace(*, user, consultation_pk: int, pk: int) -> Meeting | None:
+    return (
+        Meeting.objects.filter(
+            pk=pk,
+            consultation__in=consultations_visible_to(user=user).filter(
+                pk=consultation_pk
+            ),
+        )
+        .select_related("consultation")
+        .first()
+    )
+
+
+def consultation_export_rows(*, queryset: QuerySet[Consultation]) -> Iterator[list]:
+    """The CSV export: a header row, then one row per request, read in
+    chunks so a large export does not hold every row in memory. Times are
+    Israel time; the request's free text stays out of the spreadsheet."""
+    yield [
+        _("Reference"),
+        _("Submitted"),
+        _("Organization"),
+        _("Registration number"),
+        _("Region"),
+        _("Track"),
+        _("Urgency"),
+        _("Crisis"),
+        _("Status"),
+        _("Advisor"),
+        _("First response due"),
+        _("First responded"),
+        _("Closed"),
+        _("Contact person"),
+        _("Email"),
+        _("Preferred language"),
+    ]
+
+    def local(moment):
+        return to_local(moment=moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    rows = queryset.select_related("organization", "track", "advisor").order_by(
+        "-is_crisis", "first_response_due_at", "pk"
+    )
+    for consultation in rows.iterator(chunk_size=2000):
+        organization = consultation.organization
+        advisor = consultation.advisor
+        yield [
+            consultation.reference,
+            local(consultation.submitted_at),
+            organization.name,
+            organization.registration_number,
+            organization.get_region_display(),
+            str(consultation.track),
+            consultation.get_urgency_display(),
+            _("Yes") if consultation.is_crisis else _("No"),
+            consultation.get_status_display(),
+            (advisor.get_full_name() or advisor.get_username()) if advisor else "",
+            local(consultation.first_response_due_at),
+            local(consultation.first_responded_at),
+            local(consultation.closed_at),
+            consultation.contact_name,
+            consultation.contact_email,
+            consultation.get_preferred_language_display(),
+        ]

@@ -1,0 +1,283 @@
+"""The advisors' workspace (login required).
+
+An advisor reaches only the requests assigned to them; staff reach every
+request, crisis requests only with the permission. Any other request answers
+404 on every URL, GET or POST, because each view starts from the scoped
+selector.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from consultations.models import Consultation
+from consultations.selectors.staff import (
+    consultation_get_for_workspace,
+    consultation_list_for_advisor,
+    consultation_timeline,
+    meeting_get_for_workspace,
+    next_step_for,
+)
+from consultations.services.transitions import (
+    consultation_change_status,
+    consultation_decline,
+    status_actions_for,
+)
+from consultations.services.workspace import (
+    consultation_message_organization,
+    internal_note_add,
+    meeting_cancel,
+    meeting_reschedule,
+    meeting_schedule,
+)
+from consultations.workspace_forms import (
+    DeclineForm,
+    InternalNoteForm,
+    MeetingForm,
+    MeetingRescheduleForm,
+    MessageForm,
+)
+
+Status = Consultation.Status
+PAGE_SIZE = 50
+
+
+def _get_consultation(request, pk: int) -> Consultation:
+    consultation = consultation_get_for_workspace(user=request.user, pk=pk)
+    if consultation is None:
+        raise Http404
+    return consultation
+
+
+def _detail_url(consultation: Consultation) -> str:
+    return reverse("workspace:request_detail", kwargs={"pk": consultation.pk})
+
+
+def _error_messages(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@login_required
+@require_GET
+def my_requests(request):
+    closed = request.GET.get("show") == "closed"
+    page = Paginator(
+        consultation_list_for_advisor(user=request.user, closed=closed), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    rows = [(item, next_step_for(consultation=item)) for item in page]
+    return render(
+        request,
+        "workspace/my_requests.html",
+        {"page": page, "rows": rows, "closed": closed},
+    )
+
+
+def _render_detail(request, consultation: Consultation, *, status=200, **bound):
+    """The request page; a failed POST passes its bound form in `bound`."""
+
+    def action(name: str) -> str:
+        return reverse(f"workspace:{name}", kwargs={"pk": consultation.pk})
+
+    forms = {
+        "note_form": InternalNoteForm(action=action("note_add")),
+        "message_form": MessageForm(action=action("message_send")),
+        "meeting_form": MeetingForm(action=action("meeting_add")),
+        "decline_form": DeclineForm(action=action("decline")),
+        **bound,
+    }
+    actions = status_actions_for(user=request.user, consultation=consultation)
+    context = {
+        "consultation": consultation,
+        "timeline": consultation_timeline(consultation=consultation),
+        "status_actions": [
+            (value, Status(value).label)
+            for value in actions
+            if value != Status.DECLINED
+        ],
+        "can_decline": Status.DECLINED in actions,
+        "can_meet": consultation.status in Consultation.ACTIVE_STATUSES,
+        **forms,
+    }
+    return render(request, "workspace/request_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def request_detail(request, pk: int):
+    return _render_detail(request, _get_consultation(request, pk))
+
+
+@login_required
+@require_POST
+def note_add(request, pk: int):
+    consultation = _get_consultation(request, pk)
+    form = InternalNoteForm(request.POST, action=request.path)
+    if not form.is_valid():
+        return _render_detail(request, consultation, status=400, note_form=form)
+    try:
+        internal_note_add(
+            consultation=consultation,
+            author=request.user,
+            body=form.cleaned_data["body"],
+        )
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, _("The note was added."))
+    return redirect(_detail_url(consultation))
+
+
+@login_required
+@require_POST
+def message_send(request, pk: int):
+    consultation = _get_consultation(request, pk)
+    form = MessageForm(request.POST, action=request.path)
+    if not form.is_valid():
+        return _render_detail(request, consultation, status=400, message_form=form)
+    try:
+        consultation_message_organization(
+            consultation=consultation,
+            author=request.user,
+            body=form.cleaned_data["body"],
+        )
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, _("The message was sent to the organization."))
+    return redirect(_detail_url(consultation))
+
+
+@login_required
+@require_POST
+def meeting_add(request, pk: int):
+    consultation = _get_consultation(request, pk)
+    form = MeetingForm(request.POST, action=request.path)
+    if not form.is_valid():
+        return _render_detail(request, consultation, status=400, meeting_form=form)
+    data = form.cleaned_data
+    try:
+        meeting = meeting_schedule(
+            consultation=consultation,
+            advisor=request.user,
+            starts_at=data["starts_at"],
+            duration=data["duration"],
+            mode=data["mode"],
+            location_or_link=data["location_or_link"],
+            summary=data["summary"],
+        )
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        if meeting.starts_at > timezone.now():
+            messages.success(
+                request, _("The meeting was logged and the invitation sent.")
+            )
+        else:
+            messages.success(request, _("The meeting was logged."))
+    return redirect(_detail_url(consultation))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_reschedule_view(request, pk: int, meeting_pk: int):
+    meeting = meeting_get_for_workspace(
+        user=request.user, consultation_pk=pk, pk=meeting_pk
+    )
+    if meeting is None:
+        raise Http404
+    form = MeetingRescheduleForm(
+        request.POST or None, action=request.path, meeting=meeting
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting_reschedule(
+                meeting=meeting,
+                actor=request.user,
+                starts_at=form.cleaned_data["starts_at"],
+                duration=form.cleaned_data["duration"],
+                location_or_link=form.cleaned_data["location_or_link"],
+            )
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(
+                request, _("The meeting was moved and the invitation updated.")
+            )
+        return redirect(_detail_url(meeting.consultation))
+    return render(
+        request,
+        "workspace/meeting_reschedule.html",
+        {"meeting": meeting, "consultation": meeting.consultation, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def meeting_cancel_view(request, pk: int, meeting_pk: int):
+    meeting = meeting_get_for_workspace(
+        user=request.user, consultation_pk=pk, pk=meeting_pk
+    )
+    if meeting is None:
+        raise Http404
+    try:
+        meeting_cancel(meeting=meeting, actor=request.user)
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, _("The meeting was cancelled."))
+    return redirect(_detail_url(meeting.consultation))
+
+
+@login_required
+@require_POST
+def status_change(request, pk: int):
+    consultation = _get_consultation(request, pk)
+    to_status = request.POST.get("to_status", "")
+    if (
+        to_status
+        not in status_actions_for(user=request.user, consultation=consultation)
+        or to_status == Status.DECLINED
+    ):
+        messages.error(request, _("This status change is not available."))
+        return redirect(_detail_url(consultation))
+    try:
+        consultation_change_status(
+            consultation=consultation, to_status=to_status, actor=request.user
+        )
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(
+            request,
+            _("The request is now “%(status)s”.") % {"status": Status(to_status).label},
+        )
+    return redirect(_detail_url(consultation))
+
+
+@login_required
+@require_POST
+def decline(request, pk: int):
+    consultation = _get_consultation(request, pk)
+    form = DeclineForm(request.POST, action=request.path)
+    if not form.is_valid():
+        return _render_detail(request, consultation, status=400, decline_form=form)
+    try:
+        consultation_decline(
+            consultation=consultation,
+            actor=request.user,
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, _("The request was declined."))
+    return redirect(_detail_url(consultation))

@@ -1,0 +1,1005 @@
+"""Staff triage in Django's admin (Hebrew, right to left).
+
+Everything the organization typed is read-only; statuses, assignments,
+notes and messages change only through the services, from buttons on the
+request page and from list actions. Crisis requests exist here only for
+users with `view_crisis_consultation` (and superusers): the list, search,
+export, the request page and the outbox all start from a scoped queryset.
+"""
+
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from consultations.models import (
+    AdvisorProfile,
+    CoalitionMember,
+    Consultation,
+    InternalNote,
+    Meeting,
+    Message,
+    Organization,
+    OutboundEmail,
+    StatusChange,
+)
+from consultations.selectors.staff import consultation_export_rows
+from consultations.services.access import CRISIS_PERMISSION
+from consultations.services.outbox import outbound_email_requeue
+from consultations.services.transitions import (
+    consultation_assign_advisor,
+    consultation_change_status,
+    consultation_decline,
+    consultation_reassign,
+    status_actions_for,
+)
+from consultations.services.workspace import (
+    consultation_message_organization,
+    internal_note_add,
+)
+from consultations.suggestions import suggest_advisors, top_suggestion
+from consultations.workspace_forms import AdvisorProfileAdminForm
+
+Status = Consultation.Status
+
+
+def _report(request, *, done_message: str, failures: list[str]) -> None:
+    """One summary message per bulk action, with each refusal named."""
+    if done_message:
+        messages.success(request, done_message)
+    for failure in failures:
+        messages.warning(request, failure)
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, for streaming."""
+
+    def write(self, value):
+        return value
+
+
+def consultation_csv_response(*, queryset, filename: str) -> StreamingHttpResponse:
+    """UTF-8 with a byte-order mark, so Excel opens Hebrew and Arabic right."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff"
+        for row in consultation_export_rows(queryset=queryset):
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# List filters
+
+
+class OpenClosedFilter(admin.SimpleListFilter):
+    """Open requests by default; the closed ones are a click away. Choosing a
+    status in the status filter overrides the default."""
+
+    title = gettext_lazy("open or closed")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("open", gettext_lazy("Open")),
+            ("closed", gettext_lazy("Closed")),
+            ("all", gettext_lazy("All")),
+        ]
+
+    def __init__(self, request, params, model, model_admin):
+        self.status_chosen = "status__exact" in request.GET
+        super().__init__(request, params, model, model_admin)
+
+    def _effective_value(self) -> str:
+        if self.value():
+            return self.value()
+        return "all" if self.status_chosen else "open"
+
+    def queryset(self, request, queryset):
+        value = self._effective_value()
+        if value == "open":
+            return queryset.filter(status__in=Consultation.OPEN_STATUSES)
+        if value == "closed":
+            return queryset.filter(status__in=Consultation.CLOSED_STATUSES)
+        return queryset
+
+    def choices(self, changelist):
+        value = self._effective_value()
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": value == lookup,
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: lookup}
+                ),
+                "display": title,
+            }
+
+
+class AdvisorFilter(admin.SimpleListFilter):
+    """Advisors from their profiles (one query), not every user."""
+
+    title = gettext_lazy("advisor")
+    parameter_name = "advisor"
+
+    def lookups(self, request, model_admin):
+        choices = [("none", gettext_lazy("Nobody yet"))]
+        for profile in AdvisorProfile.objects.select_related("user"):
+            label = str(profile)
+            if not profile.is_active:
+                label = _("%(name)s (inactive)") % {"name": label}
+            choices.append((str(profile.user_id), label))
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.filter(advisor__isnull=True)
+        if value and value.isdigit():
+            return queryset.filter(advisor_id=int(value))
+        return queryset
+
+
+class NeedsReassignmentFilter(admin.SimpleListFilter):
+    """Open work held by an advisor who is no longer active."""
+
+    title = gettext_lazy("needs reassignment")
+    parameter_name = "reassign"
+
+    def lookups(self, request, model_admin):
+        return [("yes", gettext_lazy("Advisor inactive"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        return queryset.filter(status__in=Consultation.ACTIVE_STATUSES).filter(
+            Q(advisor__is_active=False) | Q(advisor__advisor_profile__is_active=False)
+        )
+
+
+# Inlines: history, notes, messages, meetings and the outbox, read-only;
+# notes and messages are added through their services (save_formset).
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
+class CoalitionMemberInline(ReadOnlyInline):
+    model = CoalitionMember
+    fields = ["name", "contact_email"]
+
+
+class StatusChangeInline(ReadOnlyInline):
+    model = StatusChange
+    fields = ["created_at", "from_status", "to_status", "actor", "note"]
+    verbose_name_plural = gettext_lazy("history")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class InternalNoteInline(ReadOnlyInline):
+    model = InternalNote
+    fields = ["created_at", "author", "body"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+
+class AddOnlyInline(admin.StackedInline):
+    """An empty form that adds one row through a service (save_formset)."""
+
+    extra = 1
+    max_num = 1
+    can_delete = False
+    fields = ["body"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class InternalNoteAddInline(AddOnlyInline):
+    model = InternalNote
+    verbose_name = gettext_lazy("new internal note")
+    verbose_name_plural = gettext_lazy("add an internal note")
+
+
+class MessageInline(ReadOnlyInline):
+    model = Message
+    fields = ["created_at", "direction", "author", "body"]
+    verbose_name_plural = gettext_lazy("messages with the organization")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+
+class MessageAddInline(AddOnlyInline):
+    model = Message
+    verbose_name = gettext_lazy("new message to the organization")
+    verbose_name_plural = gettext_lazy("write to the organization (emailed)")
+
+
+class MeetingInline(ReadOnlyInline):
+    model = Meeting
+    fields = ["starts_at", "duration", "mode", "location_or_link", "status", "advisor"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("advisor")
+
+
+class OutboundEmailInline(ReadOnlyInline):
+    """The request's emails; their context (which may hold a raw link) is
+    never shown."""
+
+    model = OutboundEmail
+    fields = ["created_at", "kind", "to_address", "status", "attempts", "sent_at"]
+    verbose_name_plural = gettext_lazy("emails")
+
+
+# The requests
+
+
+class ConsultationAdminForm(forms.ModelForm):
+    """No editable field: the organization's words stay as they were sent."""
+
+    class Meta:
+        model = Consultation
+        fields = []
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    form = ConsultationAdminForm
+    list_display = [
+        "reference",
+        "organization_name",
+        "track",
+        "urgency",
+        "status",
+        "advisor_name",
+        "age_in_days",
+        "is_overdue",
+        "is_crisis",
+    ]
+    list_select_related = ["organization", "track", "advisor"]
+    list_filter = [
+        OpenClosedFilter,
+        "status",
+        "track",
+        "urgency",
+        "is_crisis",
+        AdvisorFilter,
+        NeedsReassignmentFilter,
+        ("organization__region", admin.ChoicesFieldListFilter),
+        ("submitted_at", admin.DateFieldListFilter),
+    ]
+    search_fields = ["reference", "organization__name", "contact_email"]
+    search_help_text = gettext_lazy(
+        "Search by reference, organization name or contact email."
+    )
+    # Crisis first, then the closest response deadline (overdue ones first);
+    # the partial index consultation_open_triage serves the default view.
+    ordering = ["-is_crisis", "first_response_due_at"]
+    show_full_result_count = False
+    list_per_page = 50
+    actions = [
+        "assign_suggested_advisor",
+        "start_triage",
+        "start_progress",
+        "wait_for_organization",
+        "complete",
+        "decline_selected",
+        "export_selected",
+    ]
+    inlines = [
+        CoalitionMemberInline,
+        StatusChangeInline,
+        InternalNoteInline,
+        InternalNoteAddInline,
+        MessageInline,
+        MessageAddInline,
+        MeetingInline,
+        OutboundEmailInline,
+    ]
+    fieldsets = [
+        (
+            gettext_lazy("Request"),
+            {
+                "fields": [
+                    "reference",
+                    "status",
+                    "advisor",
+                    "track",
+                    "track_format",
+                    "adjacent_area_titles",
+                    "urgency",
+                    "is_crisis",
+                    "goal",
+                    "background",
+                    "timing",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("Organization"),
+            {"fields": ["organization", "organization_details_as_submitted"]},
+        ),
+        (
+            gettext_lazy("Contact person"),
+            {
+                "fields": [
+                    "contact_name",
+                    "contact_role",
+                    "contact_email",
+                    "contact_phone",
+                    "preferred_language",
+                    "preferred_contact_method",
+                    "preferred_contact_times",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("Dates"),
+            {
+                "fields": [
+                    "submitted_at",
+                    "first_response_due_at",
+                    "first_responded_at",
+                    "closed_at",
+                    "consent_given_at",
+                    "privacy_policy_version",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = [
+        "reference",
+        "status",
+        "advisor",
+        "track",
+        "track_format",
+        "adjacent_area_titles",
+        "urgency",
+        "is_crisis",
+        "goal",
+        "background",
+        "timing",
+        "organization",
+        "organization_details_as_submitted",
+        "contact_name",
+        "contact_role",
+        "contact_email",
+        "contact_phone",
+        "preferred_language",
+        "preferred_contact_method",
+        "preferred_contact_times",
+        "submitted_at",
+        "first_response_due_at",
+        "first_responded_at",
+        "closed_at",
+        "consent_given_at",
+        "privacy_policy_version",
+    ]
+
+    class Media:
+        css = {"all": ["css/admin_triage.css"]}
+
+    # Scope
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser or request.user.has_perm(CRISIS_PERMISSION):
+            return queryset
+        return queryset.filter(is_crisis=False)
+
+    def has_add_permission(self, request):
+        # Requests come from the public form only.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Spam aside, requests are kept and later anonymized, not deleted.
+        return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        # Every field is read-only; saving the stale object here could undo
+        # a status change made meanwhile. Notes and messages are saved by
+        # save_formset, through their services.
+        pass
+
+    def save_formset(self, request, form, formset, change):
+        services = {
+            InternalNote: (internal_note_add, _("The note was added.")),
+            Message: (
+                consultation_message_organization,
+                _("The message was sent to the organization."),
+            ),
+        }
+        # Nothing is saved by the formset itself; the change message reads
+        # these lists.
+        formset.new_objects = []
+        formset.changed_objects = []
+        formset.deleted_objects = []
+        if formset.model not in services:
+            return
+        service, done = services[formset.model]
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() or inline_form.instance.pk:
+                continue
+            try:
+                service(
+                    consultation=form.instance,
+                    author=request.user,
+                    body=inline_form.cleaned_data.get("body", ""),
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, done)
+
+    # Columns
+
+    @admin.display(
+        description=gettext_lazy("organization"), ordering="organization__name"
+    )
+    def organization_name(self, obj):
+        return obj.organization.name
+
+    @admin.display(description=gettext_lazy("advisor"), ordering="advisor__first_name")
+    def advisor_name(self, obj):
+        if obj.advisor is None:
+            return "—"
+        return obj.advisor.get_full_name() or obj.advisor.get_username()
+
+    @admin.display(description=gettext_lazy("age (days)"), ordering="submitted_at")
+    def age_in_days(self, obj):
+        return (timezone.now() - obj.submitted_at).days
+
+    @admin.display(
+        description=gettext_lazy("first response overdue"),
+        boolean=True,
+        ordering="first_response_due_at",
+    )
+    def is_overdue(self, obj):
+        return (
+            obj.first_responded_at is None
+            and not obj.is_closed
+            and obj.first_response_due_at < timezone.now()
+        )
+
+    @admin.display(description=gettext_lazy("adjacent areas"))
+    def adjacent_area_titles(self, obj):
+        return ", ".join(str(area) for area in obj.adjacent_areas.all()) or "—"
+
+    @admin.display(description=gettext_lazy("organization details as submitted"))
+    def organization_details_as_submitted(self, obj):
+        details = obj.organization_as_submitted or {}
+        return "; ".join(f"{key}: {value}" for key, value in details.items() if value)
+
+    # The request page: suggestions and status buttons
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        own = [
+            path(
+                "<path:object_id>/assign/",
+                self.admin_site.admin_view(self.assign_view),
+                name=f"{prefix}_assign",
+            ),
+            path(
+                "<path:object_id>/status/",
+                self.admin_site.admin_view(self.status_view),
+                name=f"{prefix}_status",
+            ),
+            path(
+                "<path:object_id>/decline/",
+                self.admin_site.admin_view(self.decline_view),
+                name=f"{prefix}_decline",
+            ),
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_filtered_view),
+                name=f"{prefix}_export",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _url(self, name: str, obj=None) -> str:
+        args = [obj.pk] if obj is not None else []
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_{name}", args=args
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            extra_context.update(self._triage_context(request, obj))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _triage_context(self, request, obj) -> dict:
+        can_change = self.has_change_permission(request, obj)
+        assignable = obj.status in (Status.NEW, Status.IN_TRIAGE)
+        reassignable = obj.status in Consultation.ACTIVE_STATUSES
+        suggestions = []
+        if can_change and (assignable or reassignable):
+            suggestions = [
+                suggestion
+                for suggestion in suggest_advisors(consultation=obj)
+                if suggestion.advisor.pk != obj.advisor_id
+            ]
+        actions = (
+            status_actions_for(user=request.user, consultation=obj)
+            if can_change
+            else []
+        )
+        return {
+            "triage_suggestions": suggestions,
+            "triage_reassign": reassignable,
+            "triage_status_actions": [
+                (value, Status(value).label)
+                for value in actions
+                if value != Status.DECLINED
+            ],
+            "triage_can_decline": Status.DECLINED in actions,
+            "triage_assign_url": self._url("assign", obj),
+            "triage_status_url": self._url("status", obj),
+            "triage_decline_url": self._url("decline", obj),
+        }
+
+    def _get_for_change(self, request, object_id):
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def _back_to(self, obj) -> HttpResponseRedirect:
+        return HttpResponseRedirect(
+            reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=[obj.pk],
+            )
+        )
+
+    def assign_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseRedirect(self._url("changelist"))
+        obj = self._get_for_change(request, object_id)
+        advisor = get_object_or_404(
+            get_user_model(), pk=request.POST.get("advisor", "").strip() or 0
+        )
+        service = (
+            consultation_reassign
+            if obj.status in Consultation.ACTIVE_STATUSES
+            else consultation_assign_advisor
+        )
+        try:
+            service(consultation=obj, advisor=advisor, actor=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("%(reference)s is assigned to %(advisor)s.")
+                % {
+                    "reference": obj.reference,
+                    "advisor": advisor.get_full_name() or advisor.get_username(),
+                },
+            )
+        return self._back_to(obj)
+
+    def status_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseRedirect(self._url("changelist"))
+        obj = self._get_for_change(request, object_id)
+        to_status = request.POST.get("to_status", "")
+        if to_status == Status.DECLINED:
+            return HttpResponseRedirect(self._url("decline", obj))
+        try:
+            consultation_change_status(
+                consultation=obj, to_status=to_status, actor=request.user
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("%(reference)s is now “%(status)s”.")
+                % {"reference": obj.reference, "status": Status(to_status).label},
+            )
+        return self._back_to(obj)
+
+    def decline_view(self, request, object_id):
+        obj = self._get_for_change(request, object_id)
+        form = DeclineNoteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                consultation_decline(
+                    consultation=obj, actor=request.user, note=form.cleaned_data["note"]
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(
+                    request,
+                    _("%(reference)s was declined; the organization is told.")
+                    % {"reference": obj.reference},
+                )
+            return self._back_to(obj)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Decline %(reference)s") % {"reference": obj.reference},
+            "original": obj,
+            "consultations": [obj],
+            "form": form,
+            "form_action": self._url("decline", obj),
+        }
+        return TemplateResponse(
+            request, "admin/consultations/consultation/decline.html", context
+        )
+
+    def export_filtered_view(self, request):
+        """The list as filtered and searched on screen, as CSV."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        return consultation_csv_response(
+            queryset=changelist.get_queryset(request), filename="requests.csv"
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        query = request.GET.urlencode()
+        extra_context["export_url"] = self._url("export") + (
+            f"?{query}" if query else ""
+        )
+        return super().changelist_view(request, extra_context)
+
+    # Actions
+
+    def _ordered(self, queryset):
+        return queryset.select_related("organization", "advisor").order_by(
+            "-is_crisis", "first_response_due_at", "pk"
+        )
+
+    @admin.action(
+        description=gettext_lazy("Assign each to its suggested advisor"),
+        permissions=["change"],
+    )
+    def assign_suggested_advisor(self, request, queryset):
+        """Each request goes to its own top suggestion; the ranking is
+        recomputed after every assignment, so loads are always current."""
+        done, failures = 0, []
+        for consultation in self._ordered(queryset):
+            if consultation.status not in (Status.NEW, Status.IN_TRIAGE):
+                failures.append(
+                    _("%(reference)s already has an advisor.")
+                    % {"reference": consultation.reference}
+                )
+                continue
+            suggestion = top_suggestion(consultation=consultation)
+            if suggestion is None:
+                failures.append(
+                    _("%(reference)s: no active advisor with room covers its track.")
+                    % {"reference": consultation.reference}
+                )
+                continue
+            try:
+                consultation_assign_advisor(
+                    consultation=consultation,
+                    advisor=suggestion.advisor,
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                failures.append(f"{consultation.reference}: {' '.join(error.messages)}")
+            else:
+                done += 1
+        _report(
+            request,
+            done_message=done
+            and ngettext(
+                "%(count)s request was assigned.",
+                "%(count)s requests were assigned.",
+                done,
+            )
+            % {"count": done},
+            failures=failures,
+        )
+
+    def _change_each(self, request, queryset, to_status: str) -> None:
+        done, failures = 0, []
+        for consultation in self._ordered(queryset):
+            try:
+                consultation_change_status(
+                    consultation=consultation, to_status=to_status, actor=request.user
+                )
+            except (ValidationError, PermissionDenied) as error:
+                reason = (
+                    " ".join(error.messages)
+                    if isinstance(error, ValidationError)
+                    else _("Not allowed.")
+                )
+                failures.append(f"{consultation.reference}: {reason}")
+            else:
+                done += 1
+        _report(
+            request,
+            done_message=done
+            and ngettext(
+                "%(count)s request is now “%(status)s”.",
+                "%(count)s requests are now “%(status)s”.",
+                done,
+            )
+            % {"count": done, "status": Status(to_status).label},
+            failures=failures,
+        )
+
+    @admin.action(description=gettext_lazy("Take into triage"), permissions=["change"])
+    def start_triage(self, request, queryset):
+        self._change_each(request, queryset, Status.IN_TRIAGE)
+
+    @admin.action(description=gettext_lazy("Set in progress"), permissions=["change"])
+    def start_progress(self, request, queryset):
+        self._change_each(request, queryset, Status.IN_PROGRESS)
+
+    @admin.action(
+        description=gettext_lazy("Set waiting for the organization"),
+        permissions=["change"],
+    )
+    def wait_for_organization(self, request, queryset):
+        self._change_each(request, queryset, Status.WAITING_FOR_ORGANIZATION)
+
+    @admin.action(description=gettext_lazy("Set completed"), permissions=["change"])
+    def complete(self, request, queryset):
+        self._change_each(request, queryset, Status.COMPLETED)
+
+    @admin.action(
+        description=gettext_lazy("Decline, with a note to each organization…"),
+        permissions=["change"],
+    )
+    def decline_selected(self, request, queryset):
+        form = DeclineNoteForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            done, failures = 0, []
+            for consultation in self._ordered(queryset):
+                try:
+                    consultation_decline(
+                        consultation=consultation,
+                        actor=request.user,
+                        note=form.cleaned_data["note"],
+                    )
+                except (ValidationError, PermissionDenied) as error:
+                    reason = (
+                        " ".join(error.messages)
+                        if isinstance(error, ValidationError)
+                        else _("Not allowed.")
+                    )
+                    failures.append(f"{consultation.reference}: {reason}")
+                else:
+                    done += 1
+            _report(
+                request,
+                done_message=done
+                and ngettext(
+                    "%(count)s request was declined.",
+                    "%(count)s requests were declined.",
+                    done,
+                )
+                % {"count": done},
+                failures=failures,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Decline the selected requests"),
+            "consultations": list(queryset),
+            "form": form,
+            "action_name": "decline_selected",
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "form_action": "",
+        }
+        return TemplateResponse(
+            request, "admin/consultations/consultation/decline.html", context
+        )
+
+    @admin.action(
+        description=gettext_lazy("Export the selected requests as CSV"),
+        permissions=["view"],
+    )
+    def export_selected(self, request, queryset):
+        return consultation_csv_response(queryset=queryset, filename="requests.csv")
+
+
+class DeclineNoteForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Note to the organization"),
+        help_text=gettext_lazy(
+            "The organization receives it by email, in its language; write why "
+            "the request is declined and where else they might turn."
+        ),
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 60}),
+    )
+
+
+# Organizations, advisors and the outbox
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "registration_number", "region", "locality"]
+    list_filter = ["kind", "region"]
+    search_fields = ["name", "registration_number"]
+    show_full_result_count = False
+
+
+@admin.register(AdvisorProfile)
+class AdvisorProfileAdmin(admin.ModelAdmin):
+    form = AdvisorProfileAdminForm
+    list_display = [
+        "__str__",
+        "email",
+        "language_list",
+        "region_list",
+        "load_and_capacity",
+        "is_active",
+        "last_assigned_at",
+    ]
+    list_filter = ["is_active", "tracks"]
+    list_select_related = ["user"]
+    search_fields = ["user__first_name", "user__last_name", "user__email"]
+    filter_horizontal = ["tracks"]
+    readonly_fields = ["last_assigned_at"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                load=Count(
+                    "user__assigned_consultations",
+                    filter=Q(
+                        user__assigned_consultations__status__in=(
+                            Consultation.ACTIVE_STATUSES
+                        )
+                    ),
+                )
+            )
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = get_user_model().objects.filter(is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=gettext_lazy("email"), ordering="user__email")
+    def email(self, obj):
+        return obj.user.email
+
+    @admin.display(description=gettext_lazy("languages"))
+    def language_list(self, obj):
+        labels = dict(AdvisorProfileAdminForm.base_fields["languages"].choices)
+        return ", ".join(str(labels.get(code, code)) for code in obj.languages)
+
+    @admin.display(description=gettext_lazy("regions"))
+    def region_list(self, obj):
+        labels = dict(AdvisorProfileAdminForm.base_fields["regions"].choices)
+        return ", ".join(str(labels.get(code, code)) for code in obj.regions)
+
+    @admin.display(description=gettext_lazy("load"), ordering="load")
+    def load_and_capacity(self, obj):
+        return f"{obj.load}/{obj.capacity}"
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """The outbox, read-only. A failed row, or one stuck in `sending` that
+    staff checked was not delivered, can be sent again."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "to_address",
+        "consultation",
+        "status",
+        "attempts",
+        "sent_at",
+        "short_error",
+    ]
+    list_filter = ["status", "kind"]
+    list_select_related = ["consultation"]
+    search_fields = ["to_address", "consultation__reference"]
+    show_full_result_count = False
+    # `context` is never shown: it may hold a raw private link until sent.
+    fields = [
+        "kind",
+        "consultation",
+        "to_address",
+        "reply_to",
+        "language",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+        "dedup_key",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+    actions = ["send_again"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser or request.user.has_perm(CRISIS_PERMISSION):
+            return queryset
+        return queryset.exclude(consultation__is_crisis=True)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("last error"))
+    def short_error(self, obj):
+        return obj.last_error[:80]
+
+    @admin.action(
+        description=gettext_lazy("Send again (failed or stuck rows)"),
+        permissions=["change"],
+    )
+    def send_again(self, request, queryset):
+        done, failures = 0, []
+        for email in queryset:
+            try:
+                outbound_email_requeue(email=email)
+            except ValidationError as error:
+                failures.append(f"{email}: {' '.join(error.messages)}")
+            else:
+                done += 1
+        _report(
+            request,
+            done_message=done
+            and ngettext(
+                "%(count)s email will be sent again.",
+                "%(count)s emails will be sent again.",
+                done,
+            )
+            % {"count": done},
+            failures=failures,
+        )

@@ -1,0 +1,224 @@
+"""Forms of the advisors' workspace and of the staff login pages.
+
+They validate and present; the views hand `cleaned_data` to the services.
+"""
+
+import uuid
+from datetime import datetime, timedelta
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from consultations.business_time import ISRAEL_TZ
+from consultations.models import (
+    AdvisorProfile,
+    Language,
+    Meeting,
+    OutboundEmail,
+    Region,
+)
+from consultations.services.outbox import outbox_enqueue
+from consultations.services.workspace import MAX_BODY_LENGTH
+
+DURATION_CHOICES = [
+    (30, _("30 minutes")),
+    (45, _("45 minutes")),
+    (60, _("1 hour")),
+    (90, _("1.5 hours")),
+    (120, _("2 hours")),
+]
+
+
+def _helper(*, action: str, submit_label, css_class: str = "btn-primary") -> FormHelper:
+    helper = FormHelper()
+    helper.form_action = action
+    helper.form_method = "post"
+    helper.add_input(Submit("submit", submit_label, css_class=css_class))
+    return helper
+
+
+class InternalNoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Internal note"),
+        help_text=_("Seen by staff and the advisor only, never by the organization."),
+        max_length=MAX_BODY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, action: str = "", **kwargs):
+        super().__init__(*args, prefix="note", **kwargs)
+        self.helper = _helper(action=action, submit_label=_("Add the note"))
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message to the organization"),
+        help_text=_(
+            "Emailed to the contact person and shown on their status page. "
+            "Their replies reach you."
+        ),
+        max_length=MAX_BODY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def __init__(self, *args, action: str = "", **kwargs):
+        super().__init__(*args, prefix="message", **kwargs)
+        self.helper = _helper(action=action, submit_label=_("Send the message"))
+
+
+class MeetingTimeForm(forms.Form):
+    """Date and time in Israel, as people say them, and the duration."""
+
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    time = forms.TimeField(
+        label=_("Time (Israel)"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    duration_minutes = forms.TypedChoiceField(
+        label=_("Duration"), choices=DURATION_CHOICES, coerce=int, initial=60
+    )
+    location_or_link = forms.CharField(
+        label=_("Place or link"),
+        help_text=_("An address for a meeting in person, a video link for one online."),
+        max_length=500,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date") and cleaned.get("time"):
+            cleaned["starts_at"] = datetime.combine(
+                cleaned["date"], cleaned["time"], tzinfo=ISRAEL_TZ
+            )
+        if cleaned.get("duration_minutes"):
+            cleaned["duration"] = timedelta(minutes=cleaned["duration_minutes"])
+        return cleaned
+
+
+class MeetingForm(MeetingTimeForm):
+    mode = forms.ChoiceField(
+        label=_("How"),
+        choices=Meeting.Mode.choices,
+        widget=forms.RadioSelect,
+        initial=Meeting.Mode.ONLINE,
+    )
+    summary = forms.CharField(
+        label=_("Summary"),
+        help_text=_("Agenda, or what was agreed. Internal: not sent."),
+        required=False,
+        max_length=MAX_BODY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    field_order = ["date", "time", "duration_minutes", "mode", "location_or_link"]
+
+    def __init__(self, *args, action: str = "", **kwargs):
+        super().__init__(*args, prefix="meeting", **kwargs)
+        self.helper = _helper(action=action, submit_label=_("Log the meeting"))
+
+
+class MeetingRescheduleForm(MeetingTimeForm):
+    def __init__(self, *args, action: str = "", meeting: Meeting, **kwargs):
+        local = meeting.starts_at.astimezone(ISRAEL_TZ)
+        kwargs.setdefault(
+            "initial",
+            {
+                "date": local.date(),
+                "time": local.time().replace(second=0, microsecond=0),
+                "duration_minutes": int(meeting.duration.total_seconds() // 60),
+                "location_or_link": meeting.location_or_link,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            action=action, submit_label=_("Send the updated invitation")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("starts_at") and cleaned["starts_at"] <= timezone.now():
+            self.add_error("date", _("Choose a time in the future."))
+        return cleaned
+
+
+class DeclineForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why the request is declined"),
+        help_text=_("The organization receives this note by email, in their language."),
+        max_length=MAX_BODY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, action: str = "", **kwargs):
+        super().__init__(*args, prefix="decline", **kwargs)
+        self.helper = _helper(
+            action=action, submit_label=_("Decline the request"), css_class="btn-danger"
+        )
+
+
+class AdvisorProfileAdminForm(forms.ModelForm):
+    """Languages and regions as check boxes over the JSON lists."""
+
+    languages = forms.TypedMultipleChoiceField(
+        label=_("Languages spoken"),
+        choices=Language.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    regions = forms.TypedMultipleChoiceField(
+        label=_("Regions covered"),
+        choices=Region.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("An advisor who covers “Nationwide” matches every region."),
+    )
+
+    class Meta:
+        model = AdvisorProfile
+        fields = ["user", "tracks", "languages", "regions", "capacity", "is_active"]
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the email queued in the outbox like every
+    other email (DECISIONS.md, "Email"). The raw link lives in a `secret_`
+    context key, erased once the email is sent and never shown in the admin.
+    """
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        user = context["user"]
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        if language not in Language.values:
+            language = Language.HEBREW
+        with translation.override(language):
+            path = reverse(
+                "accounts:password_reset_confirm",
+                kwargs={"uidb64": context["uid"], "token": context["token"]},
+            )
+        with transaction.atomic():
+            outbox_enqueue(
+                kind=OutboundEmail.Kind.PASSWORD_RESET,
+                to_address=to_email,
+                # Unique per request for a link, without the token in it.
+                dedup_key=f"password_reset:{user.pk}:{uuid.uuid4().hex}",
+                language=language,
+                context={
+                    "first_name": user.first_name,
+                    "username": user.get_username(),
+                    "secret_reset_url": f"{settings.PORTAL_BASE_URL}{path}",
+                },
+            )
