@@ -49,10 +49,12 @@ def create_groups(apps, schema_editor):
     for label in COORDINATOR_PERMISSIONS:
         app_config = apps.get_app_config(label)
         # create_permissions skips apps without a models module; the
-        # migration state's app configs have none.
-        app_config.models_module = True
+        # migration state's app configs have none. (Tests that flush the
+        # database call this function again with the real registry.)
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

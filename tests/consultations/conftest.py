@@ -5,6 +5,7 @@ live here so that both can grow without stepping on each other.
 """
 
 import hashlib
+import importlib
 from datetime import timedelta
 
 import factory
@@ -23,6 +24,22 @@ from consultations.models import (
 from consultations.roles import ADVISORS_GROUP, COORDINATORS_GROUP
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def create_staff_groups() -> None:
+    """The Coordinators and Advisors groups, as their migration makes them."""
+    from django.apps import apps
+
+    migration = importlib.import_module("consultations.migrations.0003_groups")
+    migration.create_groups(apps, None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def staff_groups_present(django_db_setup, django_db_blocker):
+    """With --reuse-db, a previous run's flushes (live-server tests) may have
+    removed the groups the migration created."""
+    with django_db_blocker.unblock():
+        create_staff_groups()
 
 
 class UserFactory(factory.django.DjangoModelFactory):

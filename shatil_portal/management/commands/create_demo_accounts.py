@@ -3,7 +3,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
+from consultations.models import AdvisorProfile, Language, Region
 from consultations.roles import ADVISORS_GROUP, COORDINATORS_GROUP
+from tracks.models import Track
 
 DEMO_PASSWORD = "shatil-demo-2026"
 
@@ -43,4 +45,15 @@ class Command(BaseCommand):
         advisor.set_password(DEMO_PASSWORD)
         advisor.save()
         advisor.groups.add(Group.objects.get_or_create(name=ADVISORS_GROUP)[0])
+        # The demo advisor takes any request, so assignment works out of the box.
+        profile, _ = AdvisorProfile.objects.update_or_create(
+            user=advisor,
+            defaults={
+                "languages": list(Language.values),
+                "regions": list(Region.values),
+                "capacity": 5,
+                "is_active": True,
+            },
+        )
+        profile.tracks.set(Track.objects.all())
         self.stdout.write("Demo accounts ready: coordinator and advisor.")
