@@ -26,6 +26,7 @@ from consultations.services.intake import (
 from consultations.validators import (
     normalize_registration_number,
     validate_phone_number,
+    validate_registration_number,
     validate_registration_number_for_kind,
 )
 from tracks.models import Track
@@ -466,9 +467,13 @@ class ConsultationRequestForm(forms.Form):
         cleaned = super().clean()
         kind = cleaned.get("organization_kind")
         number = cleaned.get("registration_number")
-        if kind and number is not None:
+        if number is not None and "registration_number" not in self.errors:
             try:
-                validate_registration_number_for_kind(number=number, kind=kind)
+                if kind:
+                    validate_registration_number_for_kind(number=number, kind=kind)
+                elif number:
+                    # The number's own rules, even before the kind is chosen.
+                    validate_registration_number(number)
             except ValidationError as error:
                 self.add_error("registration_number", error)
 

@@ -78,6 +78,12 @@ def request_received(request):
     )
 
 
+def _posted(request):
+    """The POST data to bind a form to, or None on GET (an empty POST still
+    binds, so its errors show)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _consultation_for_token(token: str):
     consultation = consultation_get_by_status_token(token=token)
     if consultation is None:
@@ -90,7 +96,7 @@ def _consultation_for_token(token: str):
 @client_rate_limit(group="status-lookup", rate_setting="RATELIMIT_LOOKUP")
 def request_status(request, token):
     consultation = _consultation_for_token(token)
-    form = StatusMessageForm(request.POST or None)
+    form = StatusMessageForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             consultation_message_from_organization(
@@ -122,7 +128,7 @@ def request_withdraw(request, token):
     if consultation.is_closed:
         messages.info(request, _("This request is already closed."))
         return redirect("consultations:request_status", token=token)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             consultation_withdraw(
@@ -143,7 +149,7 @@ def request_withdraw(request, token):
 @require_http_methods(["GET", "POST"])
 @client_rate_limit(group="lost-link", rate_setting="RATELIMIT_LOOKUP", method="POST")
 def lost_link(request):
-    form = LostLinkForm(request.POST or None)
+    form = LostLinkForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         consultation_resend_status_link(
             email=form.cleaned_data["email"],

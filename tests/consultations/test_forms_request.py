@@ -84,6 +84,17 @@ def test_a_wrong_check_digit_is_reported_on_the_registration_number(form_catalog
     assert "last digit" in form.errors["registration_number"][0]
 
 
+def test_a_wrong_check_digit_is_reported_even_before_the_kind_is_chosen(
+    form_catalog,
+):
+    form = bound_form(
+        form_catalog, organization_kind="", registration_number="580045671"
+    )
+
+    assert not form.is_valid()
+    assert "last digit" in form.errors["registration_number"][0]
+
+
 def test_registration_numbers_are_normalized(form_catalog):
     form = bound_form(form_catalog, registration_number="58-004567-2")
 

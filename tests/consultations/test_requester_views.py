@@ -192,8 +192,8 @@ def test_sending_a_message_stores_it_and_queues_the_email(client, consultation):
 
 
 def test_an_empty_or_oversized_message_is_refused_on_the_page(client, consultation):
-    for body in ["", "x" * 4001]:
-        response = client.post(STATUS_URL, {"body": body})
+    for data in [{}, {"body": ""}, {"body": "x" * 4001}]:
+        response = client.post(STATUS_URL, data)
         assert response.status_code == 200
         assert response.context["message_form"].errors
     assert not Message.objects.exists()
