@@ -3,7 +3,6 @@ with its reference and response clock, its first history row and its outbox
 rows; emails leave only after commit."""
 
 import hashlib
-import logging
 import re
 import threading
 import uuid
@@ -62,13 +61,10 @@ def submit(**overrides):
 
 
 @pytest.fixture
-def eager_delivery(caplog):
+def eager_delivery():
     """Outbox tasks run in-process, so mail.outbox shows what was sent."""
     from shatil_portal.celery import app
 
-    # Celery logs each task's success with a mapping of arguments, which the
-    # personal-data log filter cannot format yet; only that line is muted.
-    caplog.set_level(logging.WARNING, logger="celery.app.trace")
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield
