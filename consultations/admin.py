@@ -1003,3 +1003,6 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             % {"count": done},
             failures=failures,
         )
+
+
+from . import admin_followups  # noqa: E402,F401

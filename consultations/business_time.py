@@ -13,7 +13,6 @@ import functools
 from zoneinfo import ZoneInfo
 
 import holidays
-from django.conf import settings
 
 ISRAEL_TZ = ZoneInfo("Asia/Jerusalem")
 CUTOFF = datetime.time(14, 0)
@@ -97,11 +96,26 @@ def business_days_between(*, start: datetime.datetime, end: datetime.datetime) -
 
 
 def first_response_due_at(
-    *, submitted_at: datetime.datetime, is_urgent: bool
+    *,
+    submitted_at: datetime.datetime,
+    is_urgent: bool,
+    is_crisis: bool = False,
+    track=None,
 ) -> datetime.datetime:
-    """Return when the first response to a request is due (crisis: sooner)."""
-    if is_urgent:
-        days = getattr(settings, "URGENT_FIRST_RESPONSE_BUSINESS_DAYS", 1)
-    else:
-        days = getattr(settings, "FIRST_RESPONSE_BUSINESS_DAYS", 3)
+    """Return when the first response to a request is due (crisis: sooner).
+
+    The number of business days comes from the response policy staff set in
+    the admin for the urgency (and track, when given), else from settings.
+    """
+    from consultations.selectors.followups import (
+        policy_urgency,
+        response_policy_business_days,
+    )
+
+    days = response_policy_business_days(
+        urgency=policy_urgency(
+            urgency="urgent" if is_urgent else "normal", is_crisis=is_crisis
+        ),
+        track=track,
+    )
     return add_business_days(moment=submitted_at, days=days)

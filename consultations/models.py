@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.deconstruct import deconstructible
@@ -368,6 +369,13 @@ class OutboundEmail(TimeStampedModel):
         DECLINED = "declined", _("Request declined")
         WITHDRAWN = "withdrawn", _("Request withdrawn, to staff")
         PASSWORD_RESET = "password_reset", _("Password reset")
+        # Follow-ups (services/followups.py)
+        RESPONSE_REMINDER = "response_reminder", _("First-response reminder")
+        RESPONSE_ESCALATION = "response_escalation", _("Overdue requests, to staff")
+        WAITING_NUDGE = "waiting_nudge", _("Reminder to the organization")
+        WAITING_ADVISOR = "waiting_advisor", _("Organization silent, to the advisor")
+        FEEDBACK_REQUEST = "feedback_request", _("Feedback request")
+        WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -598,3 +606,198 @@ class Meeting(TimeStampedModel):
     @property
     def ics_uid(self) -> str:
         return f"{self.uid}@shatil-portal"
+
+
+# Follow-ups: response policy, scheduled follow-ups, feedback.
+
+
+class ResponsePolicy(TimeStampedModel):
+    """How soon a request must get its first response, and when to remind.
+
+    One row per urgency applies to every track; a row that names a track
+    overrides it for that track. Without any row the settings'
+    defaults apply (3 business days; urgent and crisis 1).
+    """
+
+    class Urgency(models.TextChoices):
+        NORMAL = "normal", _("Regular")
+        URGENT = "urgent", _("Urgent")
+        CRISIS = "crisis", _("Crisis")
+
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+    track = models.ForeignKey(
+        "tracks.Track",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="response_policies",
+        verbose_name=_("track"),
+        help_text=_("Leave empty for the policy of every track."),
+    )
+    first_response_business_days = models.PositiveSmallIntegerField(
+        _("first response within (business days)"),
+        validators=[MaxValueValidator(30)],
+        help_text=_(
+            "Counted from the business day the request arrives on (after 14:00, "
+            "the next one); the deadline is the end of that day."
+        ),
+    )
+    reminder_business_days_before = models.PositiveSmallIntegerField(
+        _("reminder (business days before the deadline)"),
+        default=1,
+        validators=[MaxValueValidator(30)],
+        help_text=_(
+            "0 sends the reminder on the morning of the deadline day, 1 on the "
+            "morning of the business day before, and so on."
+        ),
+    )
+
+    class Meta:
+        ordering = ["track", "urgency"]
+        verbose_name = _("response policy")
+        verbose_name_plural = _("response policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["urgency", "track"],
+                condition=Q(track__isnull=False),
+                name="unique_response_policy_per_track",
+                violation_error_message=_(
+                    "This track already has a policy for this urgency."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["urgency"],
+                condition=Q(track__isnull=True),
+                name="unique_response_policy_general",
+                violation_error_message=_(
+                    "There is already a policy for this urgency on every track."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_urgency_display()}: {self.track or _('every track')}"
+
+
+class FollowUp(TimeStampedModel):
+    """One scheduled email about a request: a reminder, a nudge, a feedback
+    request. Periodic jobs send the due rows; a row is never repeated, so a
+    second nudge is sequence 2 (DECISIONS.md, "Email")."""
+
+    class Kind(models.TextChoices):
+        RESPONSE_REMINDER = "response_reminder", _("First-response reminder")
+        RESPONSE_ESCALATION = "response_escalation", _("First-response escalation")
+        WAITING_NUDGE = "waiting_nudge", _("Reminder to the organization")
+        WAITING_ADVISOR = "waiting_advisor", _("Organization silent, to the advisor")
+        FEEDBACK_REQUEST = "feedback_request", _("Feedback request")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
+
+    consultation = models.ForeignKey(
+        Consultation,
+        on_delete=models.CASCADE,
+        related_name="followups",
+        verbose_name=_("request"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    sequence = models.PositiveSmallIntegerField(_("sequence"), default=1)
+    # The move into "waiting" that started a series of nudges.
+    status_change = models.ForeignKey(
+        StatusChange,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    scheduled_at = models.DateTimeField(_("scheduled at"), db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.SCHEDULED,
+        db_index=True,
+    )
+    failure_message = models.TextField(_("why it was cancelled or failed"), blank=True)
+
+    class Meta:
+        ordering = ["scheduled_at", "pk"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "kind", "sequence"],
+                name="unique_followup_per_consultation_kind_sequence",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["kind", "scheduled_at"],
+                condition=Q(status="scheduled"),
+                name="followup_due",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.consultation_id}: {self.get_kind_display()} #{self.sequence}"
+
+
+class Feedback(TimeStampedModel):
+    """The organization's feedback after a completed consultation: one answer
+    per request, reached through an emailed link whose token is stored only
+    as its SHA-256."""
+
+    class ReachedGoal(models.TextChoices):
+        YES = "yes", _("Yes")
+        PARTLY = "partly", _("Partly")
+        NO = "no", _("No")
+
+    consultation = models.OneToOneField(
+        Consultation,
+        on_delete=models.CASCADE,
+        related_name="feedback",
+        verbose_name=_("request"),
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.HEBREW
+    )
+    submitted_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction (1 to 5)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    reached_goal = models.CharField(
+        _("helped reach the goal"),
+        max_length=10,
+        choices=ReachedGoal.choices,
+        blank=True,
+    )
+    would_recommend = models.BooleanField(_("would recommend"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(satisfaction__isnull=True)
+                | Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="feedback_satisfaction_1_to_5",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.consultation_id}: {self.satisfaction or '—'}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.submitted_at is not None

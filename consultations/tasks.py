@@ -24,3 +24,43 @@ def outbox_sweep_task() -> int:
     from consultations.services.outbox import outbox_sweep
 
     return outbox_sweep()
+
+
+# Follow-ups: periodic jobs (CELERY_BEAT_SCHEDULE). Each one is idempotent,
+# backed by unique keys in the database, so a retry or an overlap sends
+# nothing twice.
+
+
+@shared_task
+def first_response_followups_task() -> int:
+    from consultations.services.followups import first_response_followups_run
+
+    return first_response_followups_run()
+
+
+@shared_task
+def waiting_nudges_task() -> int:
+    from consultations.services.followups import waiting_nudges_run
+
+    return waiting_nudges_run()
+
+
+@shared_task
+def feedback_requests_task() -> int:
+    from consultations.services.followups import feedback_requests_run
+
+    return feedback_requests_run()
+
+
+@shared_task
+def weekly_digest_task() -> int:
+    from consultations.services.followups import weekly_digest_send
+
+    return weekly_digest_send()
+
+
+@shared_task
+def retention_anonymize_task() -> int:
+    from consultations.services.retention import retention_anonymize_due
+
+    return retention_anonymize_due()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import public
+from .views import feedback, public
 
 app_name = "consultations"
 
@@ -16,4 +16,5 @@ urlpatterns = [
         name="request_withdraw",
     ),
     path("request/lost-link/", public.lost_link, name="lost_link"),
+    path("feedback/<str:token>/", feedback.feedback_form, name="feedback"),
 ]

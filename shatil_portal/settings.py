@@ -319,3 +319,59 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # `make run` is a single process, so a per-process counter is enough.
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+
+# Follow-ups ----------------------------------------------------------------------
+# Reminders, escalations, nudges, feedback requests, the weekly digest and
+# retention run on Celery beat. The schedule lives in the database
+# (django-celery-beat), so staff see and adjust it in the admin; the entries
+# below are written there when beat starts.
+from celery.schedules import crontab  # noqa: E402
+
+INSTALLED_APPS += ["django_celery_beat"]
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE |= {
+    "first-response-followups": {
+        "task": "consultations.tasks.first_response_followups_task",
+        "schedule": crontab(minute="*/15"),
+    },
+    "waiting-nudges": {
+        "task": "consultations.tasks.waiting_nudges_task",
+        "schedule": crontab(minute=5),
+    },
+    "feedback-requests": {
+        "task": "consultations.tasks.feedback_requests_task",
+        "schedule": crontab(minute=10),
+    },
+    "weekly-digest": {
+        "task": "consultations.tasks.weekly_digest_task",
+        "schedule": crontab(day_of_week="sun", hour=8, minute=0),
+    },
+    "retention-anonymize": {
+        "task": "consultations.tasks.retention_anonymize_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
+# Defaults when no response policy is set in the admin.
+FIRST_RESPONSE_BUSINESS_DAYS = env.int("FIRST_RESPONSE_BUSINESS_DAYS", default=3)
+URGENT_FIRST_RESPONSE_BUSINESS_DAYS = env.int(
+    "URGENT_FIRST_RESPONSE_BUSINESS_DAYS", default=1
+)
+# Follow-up emails go out from this hour (Israel time) on business days.
+FOLLOWUP_WORKDAY_START_HOUR = env.int("FOLLOWUP_WORKDAY_START_HOUR", default=9)
+# Nudge the organization after this many business days of waiting, again
+# after as many more, then tell the advisor.
+FOLLOWUP_WAITING_BUSINESS_DAYS = env.int("FOLLOWUP_WAITING_BUSINESS_DAYS", default=5)
+# Ask for feedback this many business days after completion; requests
+# completed longer ago than the maximum age are never asked.
+FOLLOWUP_FEEDBACK_DELAY_BUSINESS_DAYS = env.int(
+    "FOLLOWUP_FEEDBACK_DELAY_BUSINESS_DAYS", default=3
+)
+FOLLOWUP_FEEDBACK_MAX_AGE_DAYS = env.int("FOLLOWUP_FEEDBACK_MAX_AGE_DAYS", default=30)
+# How many rows one run of a job takes; the next run takes the rest.
+FOLLOWUP_BATCH_SIZE = env.int("FOLLOWUP_BATCH_SIZE", default=200)
+
+# Benchmark ---------------------------------------------------------------------
+# `make bench` (scripts/bench/) serves a trivial view through this very
+# middleware stack and configuration: the ceiling for a dynamic page on the
+# machine. Routed only when switched on; off everywhere else.
+BENCHMARK_VIEW_ENABLED = env.bool("DJANGO_BENCHMARK_VIEW", default=False)

@@ -189,3 +189,46 @@ def request_form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+# Follow-ups
+
+
+class ResponsePolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "consultations.ResponsePolicy"
+
+    urgency = "normal"
+    track = None
+    first_response_business_days = 3
+    reminder_business_days_before = 1
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "consultations.FollowUp"
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    kind = "response_reminder"
+    sequence = 1
+    scheduled_at = factory.LazyFunction(timezone.now)
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    """An invitation to give feedback; pass `token="..."` to know its link."""
+
+    class Meta:
+        model = "consultations.Feedback"
+
+    class Params:
+        token = factory.Sequence(lambda n: f"test-feedback-token-{n:024d}")
+
+    consultation = factory.SubFactory(
+        ConsultationFactory,
+        status=Consultation.Status.COMPLETED,
+        closed_at=factory.LazyFunction(timezone.now),
+    )
+    token_hash = factory.LazyAttribute(
+        lambda f: hashlib.sha256(f.token.encode()).hexdigest()
+    )
+    language = factory.SelfAttribute("consultation.preferred_language")

@@ -272,7 +272,10 @@ def _consultation_create(
         status_token_hash=token_hash,
         submitted_at=now,
         first_response_due_at=first_response_due_at(
-            submitted_at=now, is_urgent=urgency == Consultation.Urgency.URGENT
+            submitted_at=now,
+            is_urgent=urgency == Consultation.Urgency.URGENT,
+            is_crisis=is_crisis,
+            track=track,
         ),
     )
     # The unique fields are generated here (locked reference, random token)

@@ -203,6 +203,7 @@ def test_summer_due_moment_is_end_of_israeli_day_in_utc():
     assert due == utc(2026, 6, 10, 20, 59, 59, 999999)
 
 
+@pytest.mark.django_db  # the response policy is read from the database
 def test_returned_datetimes_are_aware_utc():
     """Deadlines come back in UTC, ready to store; to_local shows Israel time."""
     due = first_response_due_at(submitted_at=local(2026, 6, 7, 9, 0), is_urgent=False)
@@ -220,6 +221,7 @@ def test_naive_datetimes_are_refused():
         add_business_days(moment=naive, days=1)
 
 
+@pytest.mark.django_db  # the response policy is read from the database
 def test_crisis_requests_are_due_in_one_business_day_others_in_three():
     """Thursday 8 Jan 2026 10:00: crisis due Sunday, normal due Tuesday."""
     submitted_at = local(2026, 1, 8, 10, 0)
@@ -229,6 +231,7 @@ def test_crisis_requests_are_due_in_one_business_day_others_in_three():
     assert normal == end_of(D(2026, 1, 13))
 
 
+@pytest.mark.django_db  # the response policy is read from the database
 @override_settings(
     FIRST_RESPONSE_BUSINESS_DAYS=5, URGENT_FIRST_RESPONSE_BUSINESS_DAYS=2
 )

@@ -1,0 +1,278 @@
+"""Admin for the follow-ups: response policies (edited by staff), the
+scheduled follow-ups (cancelled through their service), the feedback
+answers, and anonymization on demand.
+
+Imported at the end of admin.py. The request page gains the feedback and
+follow-up inlines and the request list the "Anonymize" action here, so the
+two modules can grow apart; the beat schedule itself is django-celery-beat's
+"Periodic tasks".
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from consultations.models import Consultation, Feedback, FollowUp, ResponsePolicy
+from consultations.services.access import CRISIS_PERMISSION
+from consultations.services.followups import followup_cancel
+from consultations.services.retention import consultation_anonymize
+
+
+def _sees_crisis(request) -> bool:
+    return request.user.is_superuser or request.user.has_perm(CRISIS_PERMISSION)
+
+
+@admin.register(ResponsePolicy)
+class ResponsePolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "urgency",
+        "track",
+        "first_response_business_days",
+        "reminder_business_days_before",
+    ]
+    list_editable = ["first_response_business_days", "reminder_business_days_before"]
+    list_filter = ["urgency", "track"]
+    list_select_related = ["track"]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    """What the jobs will send, sent, cancelled (with why) or failed."""
+
+    list_display = [
+        "consultation",
+        "kind",
+        "sequence",
+        "scheduled_at",
+        "status",
+        "sent_at",
+        "failure_message",
+    ]
+    list_filter = ["status", "kind", ("scheduled_at", admin.DateFieldListFilter)]
+    list_select_related = ["consultation"]
+    search_fields = ["consultation__reference"]
+    search_help_text = gettext_lazy("Search by request reference.")
+    ordering = ["-scheduled_at"]
+    date_hierarchy = "scheduled_at"
+    show_full_result_count = False
+    actions = ["cancel_selected"]
+    readonly_fields = [
+        "consultation",
+        "kind",
+        "sequence",
+        "status_change",
+        "scheduled_at",
+        "sent_at",
+        "status",
+        "failure_message",
+    ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if _sees_crisis(request):
+            return queryset
+        return queryset.filter(consultation__is_crisis=False)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(
+        description=gettext_lazy("Cancel the selected follow-ups"),
+        permissions=["change"],
+    )
+    def cancel_selected(self, request, queryset):
+        cancelled = 0
+        for followup in queryset.filter(status=FollowUp.Status.SCHEDULED):
+            followup_cancel(
+                followup=followup,
+                reason=_("Cancelled by %(user)s.")
+                % {"user": request.user.get_username()},
+            )
+            cancelled += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s follow-up was cancelled.",
+                "%(count)s follow-ups were cancelled.",
+                cancelled,
+            )
+            % {"count": cancelled},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = [
+        "consultation",
+        "submitted_at",
+        "satisfaction",
+        "reached_goal",
+        "would_recommend",
+    ]
+    list_filter = ["satisfaction", "reached_goal", "would_recommend", "language"]
+    list_select_related = ["consultation"]
+    search_fields = ["consultation__reference"]
+    search_help_text = gettext_lazy("Search by request reference.")
+    show_full_result_count = False
+    # The token's hash is never shown.
+    fields = [
+        "consultation",
+        "language",
+        "submitted_at",
+        "satisfaction",
+        "reached_goal",
+        "would_recommend",
+        "comment",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if _sees_crisis(request):
+            return queryset
+        return queryset.filter(consultation__is_crisis=False)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# On the request page
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
+class FeedbackInline(_ReadOnlyInline):
+    model = Feedback
+    fields = [
+        "submitted_at",
+        "satisfaction",
+        "reached_goal",
+        "would_recommend",
+        "comment",
+    ]
+    verbose_name_plural = gettext_lazy("feedback from the organization")
+
+
+class FollowUpInline(_ReadOnlyInline):
+    model = FollowUp
+    fields = ["kind", "sequence", "scheduled_at", "status", "sent_at"]
+    verbose_name_plural = gettext_lazy("follow-ups")
+
+
+class AnonymizeForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why"),
+        max_length=500,
+        help_text=gettext_lazy(
+            "Kept in the request's history, e.g. “Data-subject request received "
+            "by email on 3 May”. Do not include personal details."
+        ),
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+
+
+@admin.action(
+    description=gettext_lazy("Anonymize the selected requests (remove personal data)"),
+    permissions=["change"],
+)
+def anonymize_selected(modeladmin, request, queryset):
+    """Ask for a reason and a confirmation, then call the service per request."""
+    queryset = queryset.filter(anonymized_at__isnull=True).select_related(
+        "organization"
+    )
+    form = AnonymizeForm(request.POST if "confirm" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        done, failures = 0, []
+        for consultation in queryset:
+            try:
+                consultation_anonymize(
+                    consultation=consultation,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except (ValidationError, PermissionDenied) as error:
+                detail = (
+                    " ".join(error.messages)
+                    if isinstance(error, ValidationError)
+                    else _("Not allowed.")
+                )
+                failures.append(f"{consultation.reference}: {detail}")
+            else:
+                done += 1
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(count)s request was anonymized.",
+                "%(count)s requests were anonymized.",
+                done,
+            )
+            % {"count": done},
+            messages.SUCCESS,
+        )
+        for failure in failures:
+            modeladmin.message_user(request, failure, messages.ERROR)
+        return None
+    opts = modeladmin.model._meta
+    return TemplateResponse(
+        request,
+        "admin/consultations/consultation/anonymize.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("Anonymize requests"),
+            "opts": opts,
+            "consultations": list(queryset),
+            "form": form,
+            "action_name": "anonymize_selected",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
+def _extend_consultation_admin() -> None:
+    """Add the follow-up inlines and the anonymize action to the request
+    admin that admin.py registered."""
+    consultation_admin = admin.site._registry.get(Consultation)
+    if consultation_admin is None:
+        return
+    admin_class = type(consultation_admin)
+    actions = list(admin_class.actions or [])
+    if anonymize_selected not in actions:
+        admin_class.actions = [*actions, anonymize_selected]
+    inlines = list(admin_class.inlines)
+    admin_class.inlines = [
+        *inlines,
+        *(
+            inline
+            for inline in (FeedbackInline, FollowUpInline)
+            if inline not in inlines
+        ),
+    ]
+
+
+_extend_consultation_admin()
