@@ -13,13 +13,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -501,8 +504,20 @@ class ConsultationAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("organization details as submitted"))
     def organization_details_as_submitted(self, obj):
-        details = obj.organization_as_submitted or {}
-        return "; ".join(f"{key}: {value}" for key, value in details.items() if value)
+        """What the form said, which may differ from the stored organization
+        (DECISIONS.md: staff decide whether to update it)."""
+        lines = []
+        for key, value in (obj.organization_as_submitted or {}).items():
+            if not value:
+                continue
+            try:
+                field = Organization._meta.get_field(key)
+            except FieldDoesNotExist:
+                lines.append(f"{key}: {value}")
+                continue
+            shown = dict(field.choices).get(value, value) if field.choices else value
+            lines.append(f"{capfirst(field.verbose_name)}: {shown}")
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
 
     # The request page: suggestions and status buttons
 

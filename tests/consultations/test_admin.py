@@ -449,3 +449,17 @@ def test_the_list_filters_and_pages_render_for_staff(staff_client, advisor):
         _change_url(consultation),
     ):
         assert staff_client.get(url).status_code == 200, url
+
+
+def test_the_request_page_shows_the_organization_as_submitted(staff_client):
+    consultation = ConsultationFactory(
+        organization_as_submitted={"name": "Old name", "region": "south", "website": ""}
+    )
+    with translation.override("en"):
+        url = _change_url(consultation)
+
+    content = staff_client.get(url).content.decode()
+
+    assert "Name: Old name" in content
+    assert "Region: South District" in content
+    assert "Website:" not in content

@@ -130,3 +130,26 @@ def test_the_pending_reset_row_holds_the_link_only_under_a_secret_key(client, ad
     assert "/accounts/reset/" in row.context["secret_reset_url"]
     token = row.context["secret_reset_url"].rstrip("/").rsplit("/", 1)[-1]
     assert token not in row.dedup_key
+
+
+@pytest.mark.parametrize("language", ["he", "ar", "en"])
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("password_reset", {}),
+        ("password_reset_done", {}),
+        ("password_reset_confirm", {"uidb64": "MQ", "token": "no-such-token"}),
+        ("password_reset_complete", {}),
+    ],
+)
+def test_the_password_reset_pages_render_in_each_language(
+    client, language, name, kwargs
+):
+    with translation.override(language):
+        url = reverse(f"accounts:{name}", kwargs=kwargs)
+
+    response = client.get(url, follow=True)
+
+    assert response.status_code == 200
+    assert f'lang="{language}"' in response.content.decode()
+    assert "style=" not in response.content.decode()
