@@ -13,6 +13,7 @@ import secrets
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
@@ -85,7 +86,8 @@ def test_a_request_goes_from_triage_to_completion(
         status_token_hash=hashlib.sha256(token.encode()).hexdigest()
     )
     ConsultationFactory(status=Status.COMPLETED)
-    status_url = f"{live_server.url}/request/status/{token}/"
+    status_path = reverse("consultations:request_status", kwargs={"token": token})
+    status_url = f"{live_server.url}{status_path}"
     org_page = page.context.new_page()
 
     # The coordinator: admin sign-in, the new requests, one-click assignment.
