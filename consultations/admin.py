@@ -610,9 +610,10 @@ class ConsultationAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseRedirect(self._url("changelist"))
         obj = self._get_for_change(request, object_id)
-        advisor = get_object_or_404(
-            get_user_model(), pk=request.POST.get("advisor", "").strip() or 0
-        )
+        advisor_id = request.POST.get("advisor", "")
+        if not advisor_id.isdigit():
+            raise Http404
+        advisor = get_object_or_404(get_user_model(), pk=int(advisor_id))
         service = (
             consultation_reassign
             if obj.status in Consultation.ACTIVE_STATUSES

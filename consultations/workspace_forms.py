@@ -27,6 +27,7 @@ from consultations.models import (
 from consultations.services.outbox import outbox_enqueue
 from consultations.services.workspace import MAX_BODY_LENGTH
 
+MEETING_DATE_RANGE_DAYS = 2 * 366
 DURATION_CHOICES = [
     (30, _("30 minutes")),
     (45, _("45 minutes")),
@@ -91,6 +92,16 @@ class MeetingTimeForm(forms.Form):
         help_text=_("An address for a meeting in person, a video link for one online."),
         max_length=500,
     )
+
+    def clean_date(self):
+        """A typo in the year must not reach a calendar (or overflow one)."""
+        date = self.cleaned_data["date"]
+        today = timezone.localdate()
+        if abs((date - today).days) > MEETING_DATE_RANGE_DAYS:
+            raise forms.ValidationError(
+                _("Choose a date within two years of today."), code="out_of_range"
+            )
+        return date
 
     def clean(self):
         cleaned = super().clean()

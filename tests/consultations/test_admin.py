@@ -463,3 +463,19 @@ def test_the_request_page_shows_the_organization_as_submitted(staff_client):
     assert "Name: Old name" in content
     assert "Region: South District" in content
     assert "Website:" not in content
+
+
+@pytest.mark.parametrize("advisor_id", ["", "abc", "999999"])
+def test_assigning_an_unknown_advisor_is_404_and_changes_nothing(
+    staff_client, advisor_id
+):
+    consultation = ConsultationFactory()
+
+    response = staff_client.post(
+        reverse("admin:consultations_consultation_assign", args=[consultation.pk]),
+        {"advisor": advisor_id},
+    )
+
+    assert response.status_code == 404
+    consultation.refresh_from_db()
+    assert consultation.status == Status.NEW

@@ -312,3 +312,23 @@ def test_the_request_page_costs_the_same_queries_however_long_its_history(
         advisor_client.get(_detail(assigned))
 
     assert len(long) == len(short)
+
+
+@pytest.mark.parametrize("date", ["9999-12-31", "0001-01-01", "2999-01-01", "x"])
+def test_a_meeting_date_far_from_today_is_refused_not_a_crash(
+    advisor_client, assigned, date
+):
+    response = advisor_client.post(
+        _detail(assigned, "meeting_add"),
+        {
+            "meeting-date": date,
+            "meeting-time": "23:30",
+            "meeting-duration_minutes": "120",
+            "meeting-mode": "online",
+            "meeting-location_or_link": "https://meet.example.org/x",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "date" in response.context["meeting_form"].errors
+    assert not Meeting.objects.exists()
