@@ -22,3 +22,6 @@ WHITENOISE_AUTOREFRESH = True
 PORTAL_BASE_URL = "http://testserver"
 CELERY_RESULT_BACKEND = REDIS_URL
 ADMIN_REQUIRE_OTP = False
+# A queue of its own per test run, so two runs on one machine never take
+# each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = f"shatil-test-{os.getpid()}"
