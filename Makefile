@@ -18,7 +18,7 @@ DEMO_ENV := DJANGO_DEBUG=1 DJANGO_DEMO_MODE=1 \
 	DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 TEST_ENV := DJANGO_SETTINGS_MODULE=shatil_portal.test_settings DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: install chromium messages run test lint bench backup restore clean
+.PHONY: install chromium messages messages-update run test lint bench backup restore clean
 
 install: $(PY_STAMP) $(NPM_STAMP)
 
@@ -37,6 +37,13 @@ chromium:
 
 messages: install
 	$(DEMO_ENV) $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+# After changing user-facing strings: refresh the catalogs, then translate
+# the new Hebrew and Arabic entries (tests fail on any missing or fuzzy one).
+messages-update: install
+	$(DEMO_ENV) $(PY) manage.py makemessages --locale=he --locale=ar --locale=en \
+		--no-location --no-obsolete --ignore=.venv --ignore=node_modules \
+		--ignore=staticfiles --ignore=tests --ignore=scripts --ignore=var
 
 run: install messages
 	@mkdir -p var/mail var/celery-queue var/celery-processed
