@@ -25,3 +25,6 @@ ADMIN_REQUIRE_OTP = False
 # A queue of its own per test run, so two runs on one machine never take
 # each other's tasks.
 CELERY_TASK_DEFAULT_QUEUE = f"shatil-test-{os.getpid()}"
+# Two suites on one machine at once each need their own test database.
+if os.environ.get("TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405
