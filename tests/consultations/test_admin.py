@@ -481,3 +481,18 @@ def test_assigning_an_unknown_advisor_is_404_and_changes_nothing(
     assert response.status_code == 404
     consultation.refresh_from_db()
     assert consultation.status == Status.NEW
+
+
+@pytest.mark.parametrize(
+    ("languages", "regions"),
+    [(["he", "fr"], []), (["he"], ["mars"]), (["he", "he"], []), ("he", [])],
+)
+def test_advisor_profile_lists_hold_only_known_values_once(advisor, languages, regions):
+    from django.core.exceptions import ValidationError
+
+    profile = advisor.advisor_profile
+    profile.languages = languages
+    profile.regions = regions
+
+    with pytest.raises(ValidationError):
+        profile.full_clean()
