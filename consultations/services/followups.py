@@ -519,6 +519,20 @@ def _send_waiting_advisor(followup: FollowUp, now: datetime.datetime) -> None:
 
 
 def _send_waiting(followup: FollowUp, now: datetime.datetime) -> None:
+    # After downtime, or for a wait older than the jobs, several steps are
+    # due at once: only the last one goes out.
+    if (
+        FollowUp.objects.filter(
+            status_change_id=followup.status_change_id,
+            consultation_id=followup.consultation_id,
+            kind__in=WAITING_KINDS,
+            scheduled_at__gt=followup.scheduled_at,
+            scheduled_at__lte=now,
+        )
+        .exclude(pk=followup.pk)
+        .exists()
+    ):
+        raise FollowUpNotApplicable("A later step was due at the same time.")
     if followup.kind == Kind.WAITING_NUDGE:
         _send_waiting_nudge(followup, now)
     else:
@@ -679,17 +693,19 @@ def weekly_digest_context(*, recipient: Recipient, now: datetime.datetime) -> di
 def weekly_digest_send(*, now: datetime.datetime | None = None) -> int:
     """Queue this week's digest for each coordinator and the staff inbox.
 
-    The key names the Israeli ISO week and the address, so a second run in
+    The key names the week (from Sunday) and the address, so a second run in
     the same week, or two at once, queues nothing new. Crisis requests
     appear by reference and link to those allowed to see them, and as a
     count to the others.
     """
     now = now or timezone.now()
-    year, week, _ = to_local(moment=now).isocalendar()
+    today = to_local(moment=now).date()
+    # The Israeli week starts on Sunday (Python's weekday() 6).
+    week_start = today - datetime.timedelta(days=(today.weekday() + 1) % 7)
     queued = 0
     contexts: dict[bool, dict] = {}
     for recipient in coordinator_recipients():
-        key = f"weekly_digest:{year}-W{week:02d}:{recipient.email.lower()}"
+        key = f"weekly_digest:{week_start:%Y-%m-%d}:{recipient.email.lower()}"
         if OutboundEmail.objects.filter(dedup_key=key).exists():
             continue
         if recipient.sees_crisis not in contexts:
