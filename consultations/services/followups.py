@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from consultations.business_time import (
     ISRAEL_TZ,
@@ -81,7 +82,7 @@ def business_day_after(*, moment: datetime.datetime, days: int) -> datetime.date
     """The `days`-th business day after `moment`'s Israeli date, so that
     business_days_between(moment, that day) == days."""
     day = to_local(moment=moment).date()
-    for _ in range(days):
+    for _step in range(days):
         day = next_business_day(day=day)
     return day
 
@@ -239,11 +240,11 @@ def first_response_followups_plan(*, now: datetime.datetime) -> int:
 
 def _check_awaiting(consultation: Consultation) -> None:
     if consultation.anonymized_at is not None:
-        raise FollowUpNotApplicable("The request was anonymized.")
+        raise FollowUpNotApplicable(_("The request was anonymized."))
     if consultation.is_closed:
-        raise FollowUpNotApplicable("The request was closed.")
+        raise FollowUpNotApplicable(_("The request was closed."))
     if consultation.first_responded_at is not None:
-        raise FollowUpNotApplicable("The organization was answered in time.")
+        raise FollowUpNotApplicable(_("The organization was answered."))
 
 
 def _reminder_recipients(*, consultation: Consultation) -> list[tuple[str, str, str]]:
@@ -269,7 +270,7 @@ def _send_response_reminder(followup: FollowUp, now: datetime.datetime) -> None:
     consultation = followup.consultation
     _check_awaiting(consultation)
     if consultation.first_response_due_at <= now:
-        raise FollowUpNotApplicable("The deadline passed; escalation follows.")
+        raise FollowUpNotApplicable(_("The deadline passed; escalation follows."))
     for email, language, url in _reminder_recipients(consultation=consultation):
         context = {
             "reference": consultation.reference,
@@ -446,9 +447,9 @@ def waiting_nudges_plan(*, now: datetime.datetime) -> int:
 def _check_still_waiting(followup: FollowUp) -> StatusChange:
     consultation = followup.consultation
     if consultation.anonymized_at is not None:
-        raise FollowUpNotApplicable("The request was anonymized.")
+        raise FollowUpNotApplicable(_("The request was anonymized."))
     if consultation.status != Status.WAITING_FOR_ORGANIZATION:
-        raise FollowUpNotApplicable("The request is no longer waiting.")
+        raise FollowUpNotApplicable(_("The request is no longer waiting."))
     current = (
         StatusChange.objects.filter(
             consultation=consultation, to_status=Status.WAITING_FOR_ORGANIZATION
@@ -458,13 +459,13 @@ def _check_still_waiting(followup: FollowUp) -> StatusChange:
         .first()
     )
     if current is None or current.pk != followup.status_change_id:
-        raise FollowUpNotApplicable("A later wait replaced this one.")
+        raise FollowUpNotApplicable(_("A later wait replaced this one."))
     if Message.objects.filter(
         consultation=consultation,
         direction=Message.Direction.FROM_ORGANIZATION,
         created_at__gt=current.created_at,
     ).exists():
-        raise FollowUpNotApplicable("The organization wrote back.")
+        raise FollowUpNotApplicable(_("The organization wrote back."))
     return current
 
 
@@ -532,7 +533,7 @@ def _send_waiting(followup: FollowUp, now: datetime.datetime) -> None:
         .exclude(pk=followup.pk)
         .exists()
     ):
-        raise FollowUpNotApplicable("A later step was due at the same time.")
+        raise FollowUpNotApplicable(_("A later step was due at the same time."))
     if followup.kind == Kind.WAITING_NUDGE:
         _send_waiting_nudge(followup, now)
     else:
@@ -589,12 +590,12 @@ def _send_feedback_request(followup: FollowUp, now: datetime.datetime) -> None:
 
     consultation = followup.consultation
     if consultation.anonymized_at is not None:
-        raise FollowUpNotApplicable("The request was anonymized.")
+        raise FollowUpNotApplicable(_("The request was anonymized."))
     if consultation.status != Status.COMPLETED:
-        raise FollowUpNotApplicable("The request is not completed.")
+        raise FollowUpNotApplicable(_("The request is not completed."))
     invitation = feedback_invite(consultation=consultation)
     if invitation is None:
-        raise FollowUpNotApplicable("The organization already answered.")
+        raise FollowUpNotApplicable(_("The organization already answered."))
     language = consultation.preferred_language
     outbox_enqueue(
         kind=OutboundEmail.Kind.FEEDBACK_REQUEST,

@@ -9,6 +9,7 @@ import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from consultations.models import FollowUp, OutboundEmail
 from consultations.roles import COORDINATORS_GROUP
@@ -93,7 +94,12 @@ def test_an_answered_request_is_neither_reminded_nor_escalated(unanswered, coord
         )
     )
     assert statuses == {FollowUp.Status.CANCELLED}
-    assert FollowUp.objects.filter(failure_message__contains="answered").count() == 2
+    assert (
+        FollowUp.objects.filter(
+            failure_message=gettext("The organization was answered.")
+        ).count()
+        == 2
+    )
 
 
 def test_breach_escalates_once_to_the_coordinators_with_the_overdue_list(

@@ -8,6 +8,7 @@ the advisor on Sun 25 Oct (no holidays in between; Simchat Torah is Sat
 
 import pytest
 import time_machine
+from django.utils.translation import gettext
 
 from consultations.models import FollowUp, Message, OutboundEmail
 from consultations.services.followups import waiting_nudges_run
@@ -89,7 +90,7 @@ def test_a_status_change_stops_the_nudges(waiting):
         FollowUp.objects.filter(status="cancelled").values_list(
             "failure_message", flat=True
         )
-    ) == {"The request is no longer waiting."}
+    ) == {gettext("The request is no longer waiting.")}
 
 
 def test_a_reply_from_the_organization_stops_the_nudges(waiting):
