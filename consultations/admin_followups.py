@@ -20,6 +20,7 @@ from consultations.models import Consultation, Feedback, FollowUp, ResponsePolic
 from consultations.services.access import CRISIS_PERMISSION
 from consultations.services.followups import followup_cancel
 from consultations.services.retention import consultation_anonymize
+from tracks.admin import RowLabelledChangelistMixin
 
 
 def _sees_crisis(request) -> bool:
@@ -27,7 +28,8 @@ def _sees_crisis(request) -> bool:
 
 
 @admin.register(ResponsePolicy)
-class ResponsePolicyAdmin(admin.ModelAdmin):
+class ResponsePolicyAdmin(RowLabelledChangelistMixin, admin.ModelAdmin):
+    # The editable cells are named for screen readers (docs/ACCESSIBILITY.md).
     list_display = [
         "urgency",
         "track",

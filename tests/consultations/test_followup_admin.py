@@ -2,6 +2,7 @@
 scheduled follow-ups (cancelled with a reason), feedback on the request."""
 
 import importlib
+import re
 
 import pytest
 from django.urls import reverse
@@ -11,6 +12,7 @@ from tests.factories import (
     ConsultationFactory,
     FeedbackFactory,
     FollowUpFactory,
+    ResponsePolicyFactory,
     catalog_track,
 )
 
@@ -98,3 +100,16 @@ def test_staff_without_crisis_access_do_not_see_crisis_follow_ups(
     FollowUpFactory(consultation=ConsultationFactory(crisis=True))
     response = client.get(reverse("admin:consultations_followup_changelist"))
     assert list(response.context["cl"].queryset) == [visible]
+
+
+def test_the_editable_policy_cells_are_named_for_screen_readers(staff_client):
+    """Each editable cell of the policy list carries an accessible name."""
+    ResponsePolicyFactory()
+    response = staff_client.get(
+        reverse("admin:consultations_responsepolicy_changelist")
+    )
+    html = response.content.decode()
+    cell = re.search(
+        r'<input[^>]*name="form-0-first_response_business_days"[^>]*>', html
+    )
+    assert re.search(r'aria-label="[^"]+, [^"]+"', cell[0])
