@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
 from consultations.models import Feedback, FollowUp, OutboundEmail
 from consultations.services.feedback import FeedbackAlreadyGiven, feedback_submit
@@ -32,6 +33,14 @@ def run_at(*args: int) -> int:
 @pytest.fixture(autouse=True)
 def generous_rate_limit(settings):
     settings.RATELIMIT_LOOKUP = "1000/m"
+
+
+@pytest.fixture(autouse=True)
+def hebrew():
+    """Each test starts in Hebrew: a request through the test client leaves
+    its language active in the thread, and reverse() would follow it."""
+    with translation.override("he"):
+        yield
 
 
 @pytest.fixture
@@ -140,7 +149,11 @@ def test_a_second_answer_is_politely_refused(client):
     assert feedback.satisfaction == 4
     assert feedback.comment == VALID["comment"]
     messages = [str(message) for message in response.context["messages"]]
-    assert messages == ["We already received your feedback on this request. Thank you!"]
+    with translation.override("he"):
+        refusal = gettext(
+            "We already received your feedback on this request. Thank you!"
+        )
+    assert messages == [refusal]
     with pytest.raises(FeedbackAlreadyGiven):
         feedback_submit(
             feedback=feedback, satisfaction=2, reached_goal="no", would_recommend=False

@@ -205,9 +205,7 @@ def test_statistics_still_count_the_anonymized_request(full_history, coordinator
     assert consultation.status_changes.count() >= 4
 
 
-def test_the_status_link_stops_working(
-    client, full_history, coordinator, settings
-):
+def test_the_status_link_stops_working(client, full_history, coordinator, settings):
     """The private status link answers 404 after anonymization."""
     settings.RATELIMIT_ENABLE = False
     consultation, token = full_history
