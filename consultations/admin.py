@@ -26,6 +26,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from consultations.admin_organizations import OrganizationMergeAdminMixin
 from consultations.models import (
     AdvisorProfile,
     CoalitionMember,
@@ -876,7 +877,7 @@ class DeclineNoteForm(forms.Form):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(OrganizationMergeAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "registration_number", "region", "locality"]
     list_filter = ["kind", "region"]
     search_fields = ["name", "registration_number"]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import workspace
+from .views import dashboard, workspace
 
 app_name = "workspace"
 
@@ -24,4 +24,12 @@ urlpatterns = [
     ),
     path("requests/<int:pk>/status/", workspace.status_change, name="status_change"),
     path("requests/<int:pk>/decline/", workspace.decline, name="decline"),
+    # Staff insight
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/<slug:slug>.csv", dashboard.dashboard_csv, name="dashboard_csv"),
+    path(
+        "organizations/<int:pk>/",
+        dashboard.organization_detail,
+        name="organization_detail",
+    ),
 ]

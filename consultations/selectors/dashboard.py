@@ -1,0 +1,425 @@
+"""Figures for the staff dashboard, computed in the database.
+
+Each figure is one aggregate query (months by `TruncMonth` in Israel time),
+so the page costs the same number of queries for a hundred requests or a
+hundred thousand. Anonymized requests count like any other: anonymizing
+removes people, not dates, tracks or statuses.
+
+Crisis requests enter the figures only for users with the crisis
+permission; everyone else gets their number and nothing more.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta
+from django.db import NotSupportedError, connection
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from consultations.business_time import ISRAEL_TZ, to_local
+from consultations.models import AdvisorProfile, Consultation, Feedback
+from consultations.services.access import CRISIS_PERMISSION
+from tracks.models import Track
+
+Status = Consultation.Status
+DEFAULT_MONTHS = 12
+MAX_MONTHS = 60
+TOP_ORGANIZATIONS = 10
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's continuous percentile (an ordered-set aggregate).
+
+    Other databases have no such aggregate; the selector computes the same
+    values in Python there (see _response_percentiles_in_python).
+    """
+
+    function = "PERCENTILE_CONT"
+    name = "PercentileCont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, *, fraction: float, **extra):
+        if not 0 <= fraction <= 1:
+            raise ValueError("A percentile is a fraction between 0 and 1.")
+        super().__init__(expression, fraction=repr(float(fraction)), **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise NotSupportedError("PERCENTILE_CONT needs PostgreSQL.")
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, **extra_context)
+
+
+def may_see_crisis(*, user) -> bool:
+    return user.has_perm(CRISIS_PERMISSION)
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def local_today() -> datetime.date:
+    return to_local(moment=timezone.now()).date()
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """The period (whole months, Israel time) and the optional filters."""
+
+    start: datetime.date
+    end: datetime.date
+    track_id: int | None = None
+    region: str = ""
+    urgency: str = ""
+
+    @classmethod
+    def default(cls, *, today: datetime.date | None = None) -> "DashboardFilters":
+        """The last twelve months, the current one included."""
+        end = month_start(today or local_today())
+        return cls(start=end - relativedelta(months=DEFAULT_MONTHS - 1), end=end)
+
+    @property
+    def months(self) -> list[datetime.date]:
+        months, month = [], self.start
+        while month <= self.end:
+            months.append(month)
+            month += relativedelta(months=1)
+        return months
+
+    @property
+    def start_at(self) -> datetime.datetime:
+        return datetime.datetime.combine(self.start, datetime.time.min, ISRAEL_TZ)
+
+    @property
+    def end_at(self) -> datetime.datetime:
+        """The first moment after the period."""
+        after = self.end + relativedelta(months=1)
+        return datetime.datetime.combine(after, datetime.time.min, ISRAEL_TZ)
+
+    def as_query(self) -> dict[str, str]:
+        """The GET parameters that reproduce these filters."""
+        query = {"start": f"{self.start:%Y-%m}", "end": f"{self.end:%Y-%m}"}
+        if self.track_id:
+            query["track"] = str(self.track_id)
+        if self.region:
+            query["region"] = self.region
+        if self.urgency:
+            query["urgency"] = self.urgency
+        return query
+
+
+@dataclass(frozen=True)
+class ResponseMonth:
+    requests: int = 0
+    answered: int = 0
+    # Requests whose timeliness is known: answered, or past due unanswered.
+    measured: int = 0
+    late: int = 0
+    median: datetime.timedelta | None = None
+    p90: datetime.timedelta | None = None
+    promised: datetime.timedelta | None = None
+
+
+@dataclass(frozen=True)
+class AdvisorLoad:
+    name: str
+    load: int
+    capacity: int
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    answers: int = 0
+    satisfaction: float | None = None
+    would_recommend: int = 0
+    reached_goal: int = 0
+
+
+@dataclass(frozen=True)
+class CrisisMonth:
+    requests: int = 0
+    late: int = 0
+    still_open: int = 0
+
+
+@dataclass(frozen=True)
+class OrganizationCount:
+    pk: int
+    name: str
+    requests: int
+
+
+@dataclass
+class DashboardFigures:
+    """Raw figures: numbers keyed by month, track id and status."""
+
+    months: list[datetime.date]
+    tracks: list[Track]
+    crisis_visible: bool
+    status_counts: dict[str, int] = field(default_factory=dict)
+    new_requests: dict[tuple[datetime.date, int], int] = field(default_factory=dict)
+    response: dict[datetime.date, ResponseMonth] = field(default_factory=dict)
+    advisor_loads: list[AdvisorLoad] = field(default_factory=list)
+    outcomes: dict[tuple[int, str], int] = field(default_factory=dict)
+    feedback: dict[int, FeedbackSummary] = field(default_factory=dict)
+    crisis_total: int = 0
+    crisis_by_month: dict[datetime.date, CrisisMonth] = field(default_factory=dict)
+    top_organizations: list[OrganizationCount] = field(default_factory=list)
+
+
+def dashboard_tracks(*, user) -> list[Track]:
+    """The tracks the dashboard reports on (and offers as a filter); the
+    time-sensitive (crisis) tracks only to users who may see crisis requests."""
+    tracks = Track.objects.order_by("order", "pk")
+    if not may_see_crisis(user=user):
+        tracks = tracks.filter(is_time_sensitive=False)
+    return list(tracks)
+
+
+def _filters_q(*, filters: DashboardFilters, prefix: str = "") -> Q:
+    condition = Q()
+    if filters.track_id:
+        condition &= Q(**{f"{prefix}track_id": filters.track_id})
+    if filters.region:
+        condition &= Q(**{f"{prefix}organization__region": filters.region})
+    if filters.urgency:
+        condition &= Q(**{f"{prefix}urgency": filters.urgency})
+    return condition
+
+
+def _scope(*, user, filters: DashboardFilters) -> QuerySet[Consultation]:
+    """The requests the figures count: the filters, and no crisis request
+    for a user without the permission."""
+    queryset = Consultation.objects.filter(_filters_q(filters=filters))
+    if not may_see_crisis(user=user):
+        queryset = queryset.filter(is_crisis=False)
+    return queryset.order_by()
+
+
+def _submitted_in(filters: DashboardFilters) -> Q:
+    return Q(submitted_at__gte=filters.start_at, submitted_at__lt=filters.end_at)
+
+
+def _month(row_month: datetime.datetime) -> datetime.date:
+    return to_local(moment=row_month).date()
+
+
+def _late_conditions(*, now: datetime.datetime) -> tuple[Q, Q]:
+    """(late, measured). A request is late when answered after its deadline,
+    or still unanswered after it (counted until the request closed)."""
+    unanswered_past_due = Q(
+        first_responded_at__isnull=True,
+        first_response_due_at__lt=Coalesce(F("closed_at"), Value(now)),
+    )
+    late = Q(first_responded_at__gt=F("first_response_due_at")) | unanswered_past_due
+    measured = Q(first_responded_at__isnull=False) | unanswered_past_due
+    return late, measured
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    """Linear interpolation between closest ranks, as PERCENTILE_CONT does."""
+    ordered = sorted(values)
+    position = fraction * (len(ordered) - 1)
+    lower = int(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+def _response_percentiles_in_python(
+    queryset: QuerySet[Consultation],
+) -> dict[datetime.date, dict[str, datetime.timedelta | None]]:
+    """SQLite (`make run`) has no percentile aggregate: one query for the
+    times, the percentiles in Python."""
+    responses, promises = defaultdict(list), defaultdict(list)
+    rows = queryset.values_list(
+        "submitted_at", "first_responded_at", "first_response_due_at"
+    )
+    for submitted_at, responded_at, due_at in rows:
+        month = month_start(to_local(moment=submitted_at).date())
+        promises[month].append((due_at - submitted_at).total_seconds())
+        if responded_at is not None:
+            responses[month].append((responded_at - submitted_at).total_seconds())
+
+    def delta(values, fraction):
+        if not values:
+            return None
+        return datetime.timedelta(seconds=_percentile(values, fraction))
+
+    return {
+        month: {
+            "median": delta(responses[month], 0.5),
+            "p90": delta(responses[month], 0.9),
+            "promised": delta(promises[month], 0.5),
+        }
+        for month in promises
+    }
+
+
+def _response_by_month(
+    queryset: QuerySet[Consultation], *, now: datetime.datetime
+) -> dict[datetime.date, ResponseMonth]:
+    late, measured = _late_conditions(now=now)
+    counts = {
+        "requests": Count("pk"),
+        "answered": Count("pk", filter=Q(first_responded_at__isnull=False)),
+        "measured": Count("pk", filter=measured),
+        "late": Count("pk", filter=late),
+    }
+    by_month = queryset.annotate(
+        month=TruncMonth("submitted_at", tzinfo=ISRAEL_TZ)
+    ).values("month")
+    if connection.vendor == "postgresql":
+        response_time = ExpressionWrapper(
+            F("first_responded_at") - F("submitted_at"), output_field=DurationField()
+        )
+        promise = ExpressionWrapper(
+            F("first_response_due_at") - F("submitted_at"),
+            output_field=DurationField(),
+        )
+        rows = by_month.annotate(
+            **counts,
+            median=PercentileCont(response_time, fraction=0.5),
+            p90=PercentileCont(response_time, fraction=0.9),
+            promised=PercentileCont(promise, fraction=0.5),
+        )
+        return {_month(row.pop("month")): ResponseMonth(**row) for row in rows}
+    if connection.vendor != "sqlite":
+        raise NotSupportedError("The dashboard needs PostgreSQL or SQLite.")
+    percentiles = _response_percentiles_in_python(queryset)
+    return {
+        (month := _month(row.pop("month"))): ResponseMonth(
+            **row, **percentiles.get(month, {})
+        )
+        for row in by_month.annotate(**counts)
+    }
+
+
+def _crisis_figures(
+    *, user, filters: DashboardFilters, now: datetime.datetime
+) -> tuple[int, dict[datetime.date, CrisisMonth]]:
+    crisis = Consultation.objects.filter(
+        _filters_q(filters=filters), _submitted_in(filters), is_crisis=True
+    ).order_by()
+    if not may_see_crisis(user=user):
+        return crisis.count(), {}
+    late, _ = _late_conditions(now=now)
+    rows = (
+        crisis.annotate(month=TruncMonth("submitted_at", tzinfo=ISRAEL_TZ))
+        .values("month")
+        .annotate(
+            requests=Count("pk"),
+            late=Count("pk", filter=late),
+            still_open=Count("pk", filter=Q(status__in=Consultation.OPEN_STATUSES)),
+        )
+    )
+    by_month = {_month(row.pop("month")): CrisisMonth(**row) for row in rows}
+    return sum(month.requests for month in by_month.values()), by_month
+
+
+def _advisor_loads() -> list[AdvisorLoad]:
+    """Each active advisor's open work against their capacity: a counting
+    subquery per advisor, served by the (advisor, status) index."""
+    active = (
+        Consultation.objects.filter(
+            advisor=OuterRef("user_id"), status__in=Consultation.ACTIVE_STATUSES
+        )
+        .order_by()
+        .values("advisor")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    profiles = (
+        AdvisorProfile.objects.active()
+        .select_related("user")
+        .annotate(load=Coalesce(Subquery(active), 0))
+    )
+    return [
+        AdvisorLoad(name=str(profile), load=profile.load, capacity=profile.capacity)
+        for profile in profiles
+    ]
+
+
+def dashboard_figures(
+    *, user, filters: DashboardFilters, tracks: list[Track]
+) -> DashboardFigures:
+    """Every figure of the dashboard, in a fixed number of queries."""
+    now = timezone.now()
+    scope = _scope(user=user, filters=filters)
+    submitted = scope.filter(_submitted_in(filters))
+    figures = DashboardFigures(
+        months=filters.months,
+        tracks=tracks,
+        crisis_visible=may_see_crisis(user=user),
+    )
+
+    figures.status_counts = dict(
+        submitted.values_list("status").annotate(count=Count("pk"))
+    )
+    figures.new_requests = {
+        (_month(month), track_id): count
+        for month, track_id, count in submitted.annotate(
+            month=TruncMonth("submitted_at", tzinfo=ISRAEL_TZ)
+        )
+        .values_list("month", "track_id")
+        .annotate(count=Count("pk"))
+    }
+    figures.response = _response_by_month(submitted, now=now)
+    figures.advisor_loads = _advisor_loads()
+    figures.outcomes = {
+        (track_id, status): count
+        for track_id, status, count in scope.filter(
+            status__in=Consultation.CLOSED_STATUSES,
+            closed_at__gte=filters.start_at,
+            closed_at__lt=filters.end_at,
+        )
+        .values_list("track_id", "status")
+        .annotate(count=Count("pk"))
+    }
+    answers = Feedback.objects.filter(
+        _filters_q(filters=filters, prefix="consultation__")
+    )
+    if not figures.crisis_visible:
+        answers = answers.filter(consultation__is_crisis=False)
+    figures.feedback = {
+        row.pop("consultation__track_id"): FeedbackSummary(**row)
+        for row in answers.filter(
+            submitted_at__gte=filters.start_at,
+            submitted_at__lt=filters.end_at,
+        )
+        .order_by()
+        .values("consultation__track_id")
+        .annotate(
+            answers=Count("pk"),
+            satisfaction=Avg("satisfaction", output_field=FloatField()),
+            would_recommend=Count("pk", filter=Q(would_recommend=True)),
+            reached_goal=Count("pk", filter=Q(reached_goal=Feedback.ReachedGoal.YES)),
+        )
+    }
+    figures.crisis_total, figures.crisis_by_month = _crisis_figures(
+        user=user, filters=filters, now=now
+    )
+    figures.top_organizations = [
+        OrganizationCount(pk=pk, name=name, requests=count)
+        for pk, name, count in submitted.values_list(
+            "organization_id", "organization__name"
+        )
+        .annotate(count=Count("pk"))
+        .order_by("-count", "organization__name")[:TOP_ORGANIZATIONS]
+    ]
+    return figures
