@@ -15,6 +15,26 @@ AXE_SOURCE = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language (Hebrew), and nothing a
+    request or a rendered email activates leaks into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture
+def english():
+    """For tests that read a service's English message (the msgid)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """With --reuse-db, a previous run's flushes may have emptied the catalog."""

@@ -14,7 +14,9 @@ SOURCE_DIRS = ["shatil_portal", "tracks", "consultations", "templates"]
 
 
 def _catalog(language: str) -> polib.POFile:
-    return polib.pofile(str(BASE_DIR / "locale" / language / "LC_MESSAGES" / "django.po"))
+    return polib.pofile(
+        str(BASE_DIR / "locale" / language / "LC_MESSAGES" / "django.po")
+    )
 
 
 @pytest.mark.parametrize("language", ["he", "ar"])
@@ -81,4 +83,6 @@ def test_the_catalogs_hold_every_string_marked_in_the_source(tmp_path):
     committed = {entry.msgid for entry in _catalog("he") if not entry.obsolete}
 
     missing = sorted(extracted - committed)
-    assert not missing, f"run `make messages-update`: {len(missing)} new: {missing[:10]}"
+    assert not missing, (
+        f"run `make messages-update`: {len(missing)} new: {missing[:10]}"
+    )

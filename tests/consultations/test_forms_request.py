@@ -19,7 +19,8 @@ from consultations.selectors.requester import request_form_catalog
 from tests.factories import request_form_data
 from tracks.models import TrackFormat
 
-pytestmark = pytest.mark.django_db
+# Service and form messages are read in English, the language of the msgids.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from consultations.services import transitions
 from consultations.services.workflow import ALLOWED_TRANSITIONS
 from tests.consultations.conftest import ConsultationFactory
 
-pytestmark = pytest.mark.django_db
+# Service and form messages are read in English, the language of the msgids.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 Status = Consultation.Status
 ALL_STATUSES = list(Status.values)

@@ -6,12 +6,16 @@ from django.core.exceptions import ValidationError
 
 from consultations.forms import IsraeliPhoneNumberField
 from consultations.models import Organization
+
 from consultations.validators import (
     has_valid_check_digit,
     normalize_registration_number,
     validate_registration_number,
     validate_registration_number_for_kind,
 )
+
+# Validation messages are read in English, the language of the msgids.
+pytestmark = pytest.mark.usefixtures("english")
 
 Kind = Organization.Kind
 

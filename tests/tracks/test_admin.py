@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from tracks.models import Track
 
@@ -113,7 +114,7 @@ def test_every_editable_cell_of_the_lists_has_a_name(admin_client, url_name):
     """List rows show labels only as column headers; each input is named too."""
     html = admin_client.get(reverse(url_name)).content.decode()
 
-    assert 'aria-label="display order, ' in html.lower()
+    assert f'aria-label="{gettext("display order")}, ' in html
     assert _unlabelled_controls(html) == []
 
 
