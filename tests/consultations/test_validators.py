@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 
 from consultations.forms import IsraeliPhoneNumberField
 from consultations.models import Organization
-
 from consultations.validators import (
     has_valid_check_digit,
     normalize_registration_number,
