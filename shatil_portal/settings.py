@@ -201,6 +201,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(BASE_DIR / "var" / "celery-processed"),
+        "control_folder": str(BASE_DIR / "var" / "celery-control"),
         "store_processed": False,
     }
 CELERY_TASK_PUBLISH_RETRY = False
