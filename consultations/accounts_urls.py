@@ -7,6 +7,8 @@ The reset email goes through the outbox like every other email.
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from shatil_portal.two_factor import SignInForm
+
 from .workspace_forms import OutboxPasswordResetForm
 
 app_name = "accounts"
@@ -14,7 +16,9 @@ app_name = "accounts"
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=SignInForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -12,6 +12,8 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -28,6 +30,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from consultations.admin_organizations import OrganizationMergeAdminMixin
 from consultations.models import (
+    AccessLogEntry,
     AdvisorProfile,
     CoalitionMember,
     Consultation,
@@ -40,6 +43,10 @@ from consultations.models import (
 )
 from consultations.selectors.staff import consultation_export_rows
 from consultations.services.access import CRISIS_PERMISSION
+from consultations.services.access_log import (
+    access_log_request_viewed,
+    access_log_requests_exported,
+)
 from consultations.services.outbox import outbound_email_requeue
 from consultations.services.transitions import (
     consultation_assign_advisor,
@@ -559,6 +566,12 @@ class ConsultationAdmin(admin.ModelAdmin):
         obj = self.get_object(request, object_id)
         if obj is not None:
             extra_context.update(self._triage_context(request, obj))
+            if request.method == "GET":
+                access_log_request_viewed(
+                    user=request.user,
+                    consultation=obj,
+                    action=AccessLogEntry.Action.VIEWED_IN_ADMIN,
+                )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _triage_context(self, request, obj) -> dict:
@@ -693,9 +706,19 @@ class ConsultationAdmin(admin.ModelAdmin):
         """The list as filtered and searched on screen, as CSV."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # As the list itself answers a filter it cannot apply.
+            return HttpResponseRedirect(f"{self._url('changelist')}?{ERROR_FLAG}=1")
+        return self._logged_csv_response(request, changelist.get_queryset(request))
+
+    def _logged_csv_response(self, request, queryset) -> StreamingHttpResponse:
+        """The export of exactly the requests written to the access log."""
+        ids = list(queryset.values_list("pk", flat=True))
+        access_log_requests_exported(user=request.user, consultation_ids=ids)
         return consultation_csv_response(
-            queryset=changelist.get_queryset(request), filename="requests.csv"
+            queryset=Consultation.objects.filter(pk__in=ids), filename="requests.csv"
         )
 
     def changelist_view(self, request, extra_context=None):
@@ -859,7 +882,7 @@ class ConsultationAdmin(admin.ModelAdmin):
         permissions=["view"],
     )
     def export_selected(self, request, queryset):
-        return consultation_csv_response(queryset=queryset, filename="requests.csv")
+        return self._logged_csv_response(request, queryset)
 
 
 class DeclineNoteForm(forms.Form):
@@ -1022,4 +1045,4 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         )
 
 
-from . import admin_followups  # noqa: E402,F401
+from . import admin_access_log, admin_followups  # noqa: E402,F401

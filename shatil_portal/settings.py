@@ -60,10 +60,12 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "shatil_portal.middleware.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "shatil_portal.two_factor.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires.
@@ -314,6 +316,17 @@ MIDDLEWARE += ["django_ratelimit.middleware.RatelimitMiddleware"]
 RATELIMIT_VIEW = "consultations.throttling.rate_limited"
 RATELIMIT_SUBMIT = env("RATELIMIT_SUBMIT", default="10/h")
 RATELIMIT_LOOKUP = env("RATELIMIT_LOOKUP", default="30/h")
+# Behind load balancers: how many trusted proxies append to X-Forwarded-For
+# (shatil_portal/client_address.py). Rate limits and sign-in lockouts then
+# count per client, not per balancer. A balancer that sets its own header
+# instead can be named directly, e.g. RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP.
+TRUSTED_PROXY_HOPS = env.int("DJANGO_TRUSTED_PROXY_HOPS", default=0)
+RATELIMIT_IP_META_KEY = (
+    env("RATELIMIT_IP_META_KEY", default="")
+    or "shatil_portal.client_address.client_address"
+)
+AXES_CLIENT_IP_CALLABLE = "shatil_portal.client_address.client_address"
+AXES_USERNAME_CALLABLE = "shatil_portal.client_address.sign_in_username"
 # The library's check knows only django-redis; Django's own RedisCache
 # increments atomically too, which is all it needs.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]

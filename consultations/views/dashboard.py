@@ -23,6 +23,7 @@ from consultations.selectors.organizations import (
     organization_get_for_staff,
     organization_history,
 )
+from consultations.services.access_log import access_log_organization_viewed
 
 
 def staff_required(view):
@@ -92,6 +93,12 @@ def organization_detail(request, pk: int):
     if organization is None:
         raise Http404
     history = organization_history(user=request.user, organization=organization)
+    # The page lists each request's contact person.
+    access_log_organization_viewed(
+        user=request.user,
+        organization=organization,
+        consultations=history.consultations,
+    )
     return render(
         request,
         "workspace/organization_detail.html",

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from consultations.models import Consultation
+from consultations.models import AccessLogEntry, Consultation
 from consultations.selectors.staff import (
     consultation_get_for_workspace,
     consultation_list_for_advisor,
@@ -25,6 +25,7 @@ from consultations.selectors.staff import (
     meeting_get_for_workspace,
     next_step_for,
 )
+from consultations.services.access_log import access_log_request_viewed
 from consultations.services.transitions import (
     consultation_change_status,
     consultation_decline,
@@ -112,7 +113,13 @@ def _render_detail(request, consultation: Consultation, *, status=200, **bound):
 @login_required
 @require_GET
 def request_detail(request, pk: int):
-    return _render_detail(request, _get_consultation(request, pk))
+    consultation = _get_consultation(request, pk)
+    access_log_request_viewed(
+        user=request.user,
+        consultation=consultation,
+        action=AccessLogEntry.Action.VIEWED_IN_WORKSPACE,
+    )
+    return _render_detail(request, consultation)
 
 
 @login_required

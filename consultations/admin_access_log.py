@@ -1,0 +1,95 @@
+"""The access log in the admin: its own read-only list, and the latest
+entries on each request's page.
+
+Imported at the end of admin.py. Nobody can add, change or delete an entry
+here, superusers included; entries about crisis requests are shown only to
+users who may see those requests.
+"""
+
+from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy
+
+from consultations.models import AccessLogEntry, Consultation
+from consultations.services.access import CRISIS_PERMISSION
+
+# How many entries the request page shows; the list has them all.
+INLINE_ENTRIES = 50
+
+
+def _sees_crisis(request) -> bool:
+    return request.user.is_superuser or request.user.has_perm(CRISIS_PERMISSION)
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "username", "action", "reference", "organization"]
+    list_filter = ["action", ("created_at", admin.DateFieldListFilter)]
+    list_select_related = ["organization"]
+    search_fields = ["reference", "username"]
+    search_help_text = gettext_lazy("Search by request reference or username.")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    fields = [
+        "created_at",
+        "username",
+        "user",
+        "action",
+        "consultation",
+        "reference",
+        "organization",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if _sees_crisis(request):
+            return queryset
+        return queryset.exclude(consultation__is_crisis=True)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class LatestEntriesFormSet(BaseInlineFormSet):
+    def get_queryset(self):
+        if not hasattr(self, "_latest"):
+            self._latest = super().get_queryset()[:INLINE_ENTRIES]
+        return self._latest
+
+
+class AccessLogInline(admin.TabularInline):
+    model = AccessLogEntry
+    formset = LatestEntriesFormSet
+    fields = ["created_at", "username", "action"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = gettext_lazy("access log (latest entries)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _extend_consultation_admin() -> None:
+    consultation_admin = admin.site._registry.get(Consultation)
+    if consultation_admin is None:
+        return
+    admin_class = type(consultation_admin)
+    if AccessLogInline not in admin_class.inlines:
+        admin_class.inlines = [*admin_class.inlines, AccessLogInline]
+
+
+_extend_consultation_admin()

@@ -1,0 +1,273 @@
+"""A small world for the security tests: one user per role, a normal and a
+crisis request assigned to advisor A, and one object for every model the
+admin shows, so every page has something real to open."""
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
+
+from consultations.models import (
+    AccessLogEntry,
+    AdvisorProfile,
+    Consultation,
+    Meeting,
+    OrganizationMerge,
+)
+from consultations.roles import ADVISORS_GROUP, COORDINATORS_GROUP
+from tests.factories import (
+    ConsultationFactory,
+    FeedbackFactory,
+    FollowUpFactory,
+    OutboundEmailFactory,
+    ResponsePolicyFactory,
+    UserFactory,
+)
+
+# The roles of the authorization matrix, in the order of its columns.
+ANONYMOUS = "anonymous"
+REQUESTER = "requester"
+ADVISOR = "advisor"
+OTHER_ADVISOR = "other_advisor"
+COORDINATOR = "coordinator"
+STAFF = "staff"
+SUPERUSER = "superuser"
+ROLES = [ANONYMOUS, REQUESTER, ADVISOR, OTHER_ADVISOR, COORDINATOR, STAFF, SUPERUSER]
+
+STATUS_TOKEN = "matrix-status-token-0123456789abcdefghijkl"
+CRISIS_STATUS_TOKEN = "matrix-crisis-token-0123456789abcdefghijkl"
+FEEDBACK_TOKEN = "matrix-feedback-token-0123456789abcdefghijk"
+# Well formed, but nobody's.
+UNKNOWN_TOKEN = "unknown-token-0123456789abcdefghijklmnopqrs"
+
+# Migrations that give the Coordinators group its permissions.
+_GROUP_MIGRATIONS = [
+    "consultations.migrations.0011_followups_permissions",
+    "consultations.migrations.0020_organization_merge",
+    "consultations.migrations.0030_access_log",
+]
+
+
+def coordinator_permission_codes() -> dict[str, list[str]]:
+    """app label -> codenames the Coordinators group holds, as its migrations
+    grant them."""
+    first = importlib.import_module("consultations.migrations.0003_groups")
+    codes = {
+        label: list(names) for label, names in first.COORDINATOR_PERMISSIONS.items()
+    }
+    for name in _GROUP_MIGRATIONS:
+        granted = importlib.import_module(name).PERMISSIONS
+        if isinstance(granted, list):
+            granted = {"consultations": granted}
+        for label, names in granted.items():
+            codes.setdefault(label, []).extend(names)
+    return codes
+
+
+def coordinator_permissions():
+    permissions = []
+    for label, codenames in coordinator_permission_codes().items():
+        found = list(
+            Permission.objects.filter(
+                content_type__app_label=label, codename__in=codenames
+            )
+        )
+        assert len(found) == len(set(codenames)), (label, codenames)
+        permissions.extend(found)
+    return permissions
+
+
+def ensure_groups() -> None:
+    """The groups as the migrations leave them (a flush by another test on a
+    reused database empties them)."""
+    coordinators, _ = Group.objects.get_or_create(name=COORDINATORS_GROUP)
+    coordinators.permissions.add(*coordinator_permissions())
+    Group.objects.get_or_create(name=ADVISORS_GROUP)
+
+
+def make_advisor(username: str, first_name: str):
+    user = UserFactory(username=username, first_name=first_name)
+    user.groups.add(Group.objects.get(name=ADVISORS_GROUP))
+    profile = AdvisorProfile.objects.create(user=user, languages=["he"], capacity=5)
+    from tracks.models import Track
+
+    profile.tracks.set(Track.objects.all())
+    return user
+
+
+def make_coordinator(username: str = "coordinator"):
+    user = UserFactory(username=username, is_staff=True)
+    user.groups.add(Group.objects.get(name=COORDINATORS_GROUP))
+    return user
+
+
+def make_plain_staff(username: str = "staff-no-crisis"):
+    """Staff with every permission coordinators have, except crisis."""
+    user = UserFactory(username=username, is_staff=True)
+    user.user_permissions.add(
+        *(
+            permission
+            for permission in coordinator_permissions()
+            if permission.codename != "view_crisis_consultation"
+        )
+    )
+    return user
+
+
+def _meeting(consultation, advisor):
+    return Meeting.objects.create(
+        consultation=consultation,
+        advisor=advisor,
+        starts_at=timezone.now() + timedelta(days=3),
+        mode=Meeting.Mode.ONLINE,
+        location_or_link="https://meet.example.org/matrix",
+    )
+
+
+@dataclass
+class World:
+    users: dict
+    normal: Consultation
+    crisis: Consultation
+    normal_meeting: Meeting
+    crisis_meeting: Meeting
+    # One object per admin model (by model label); "@crisis" keys hold the
+    # crisis request's own rows.
+    objects: dict = field(default_factory=dict)
+
+
+def build_world() -> World:
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django_celery_beat.models import (
+        ClockedSchedule,
+        CrontabSchedule,
+        IntervalSchedule,
+        PeriodicTask,
+        SolarSchedule,
+    )
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tracks.models import AdjacentArea, Track
+
+    ensure_groups()
+    advisor = make_advisor("advisor-a", "Yael")
+    other_advisor = make_advisor("advisor-b", "Omar")
+    users = {
+        ADVISOR: advisor,
+        OTHER_ADVISOR: other_advisor,
+        COORDINATOR: make_coordinator(),
+        STAFF: make_plain_staff(),
+        SUPERUSER: UserFactory(username="root", is_staff=True, is_superuser=True),
+    }
+    # References from a past year, so requests submitted in a test through
+    # the real form (this year's sequence) never collide with them.
+    normal = ConsultationFactory(
+        reference="SH-2020-00001",
+        status=Consultation.Status.ASSIGNED,
+        advisor=advisor,
+        status_token=STATUS_TOKEN,
+    )
+    crisis = ConsultationFactory(
+        reference="SH-2020-00002",
+        crisis=True,
+        status=Consultation.Status.ASSIGNED,
+        advisor=advisor,
+        status_token=CRISIS_STATUS_TOKEN,
+    )
+    feedback = FeedbackFactory(
+        token=FEEDBACK_TOKEN,
+        consultation__reference="SH-2020-00003",
+        consultation__advisor=advisor,
+    )
+    interval = IntervalSchedule.objects.create(every=10, period="minutes")
+    world = World(
+        users=users,
+        normal=normal,
+        crisis=crisis,
+        normal_meeting=_meeting(normal, advisor),
+        crisis_meeting=_meeting(crisis, advisor),
+    )
+    world.objects = {
+        "auth.group": Group.objects.get(name=COORDINATORS_GROUP),
+        "auth.user": other_advisor,
+        "axes.accessattempt": AccessAttempt.objects.create(
+            username="advisor-b",
+            ip_address="192.0.2.1",
+            user_agent="test",
+            http_accept="*/*",
+            path_info="/accounts/login/",
+            get_data="",
+            post_data="",
+            failures_since_start=1,
+        ),
+        "axes.accesslog": AccessLog.objects.create(
+            username="advisor-b",
+            ip_address="192.0.2.1",
+            user_agent="test",
+            http_accept="*/*",
+            path_info="/accounts/login/",
+        ),
+        "axes.accessfailurelog": AccessFailureLog.objects.create(
+            username="advisor-b",
+            ip_address="192.0.2.1",
+            user_agent="test",
+            http_accept="*/*",
+            path_info="/accounts/login/",
+        ),
+        "otp_totp.totpdevice": TOTPDevice.objects.create(
+            user=users[COORDINATOR], name="phone"
+        ),
+        "otp_static.staticdevice": StaticDevice.objects.create(
+            user=users[COORDINATOR], name="backup"
+        ),
+        "tracks.track": Track.objects.get(slug="project-consulting"),
+        "tracks.adjacentarea": AdjacentArea.objects.order_by("pk").first(),
+        "consultations.consultation": normal,
+        "consultations.consultation@crisis": crisis,
+        "consultations.organization": normal.organization,
+        "consultations.organizationmerge": OrganizationMerge.objects.create(
+            target=normal.organization,
+            source_pk=10**9,
+            source_name="Merged organization",
+            actor=users[COORDINATOR],
+        ),
+        "consultations.advisorprofile": advisor.advisor_profile,
+        "consultations.outboundemail": OutboundEmailFactory(consultation=normal),
+        "consultations.outboundemail@crisis": OutboundEmailFactory(consultation=crisis),
+        "consultations.accesslogentry": AccessLogEntry.objects.create(
+            user=users[COORDINATOR],
+            username="coordinator",
+            action=AccessLogEntry.Action.VIEWED_IN_ADMIN,
+            consultation=normal,
+            reference=normal.reference,
+        ),
+        "consultations.accesslogentry@crisis": AccessLogEntry.objects.create(
+            user=users[COORDINATOR],
+            username="coordinator",
+            action=AccessLogEntry.Action.VIEWED_IN_ADMIN,
+            consultation=crisis,
+            reference=crisis.reference,
+        ),
+        "consultations.responsepolicy": ResponsePolicyFactory(),
+        "consultations.followup": FollowUpFactory(consultation=normal),
+        "consultations.followup@crisis": FollowUpFactory(consultation=crisis),
+        "consultations.feedback": feedback,
+        "consultations.feedback@crisis": FeedbackFactory(consultation=crisis),
+        "django_celery_beat.periodictask": PeriodicTask.objects.create(
+            name="matrix",
+            task="consultations.tasks.outbox_sweep_task",
+            interval=interval,
+        ),
+        "django_celery_beat.clockedschedule": ClockedSchedule.objects.create(
+            clocked_time=timezone.now()
+        ),
+        "django_celery_beat.crontabschedule": CrontabSchedule.objects.create(),
+        "django_celery_beat.solarschedule": SolarSchedule.objects.create(
+            event="sunrise", latitude=31.77, longitude=35.21
+        ),
+        "django_celery_beat.intervalschedule": interval,
+    }
+    return world
