@@ -63,6 +63,12 @@ test: install chromium messages
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(TEST_ENV) $(BIN)/pytest --create-db $(PYTEST_ARGS)
 
+# The portal under load on this machine: seeds a fresh shatil_bench database
+# (100,000 requests), serves it with gunicorn, drives it with wrk, writes
+# docs/BENCHMARKS.md and prints the table (scripts/bench/run.py --help).
+bench: install messages
+	$(PY) scripts/bench/run.py $(BENCH_ARGS)
+
 # Compressed, timestamped PostgreSQL dump in backups/ (DATABASE_URL).
 backup:
 	@bash scripts/backup.sh backups

@@ -389,3 +389,7 @@ FOLLOWUP_BATCH_SIZE = env.int("FOLLOWUP_BATCH_SIZE", default=200)
 # middleware stack and configuration: the ceiling for a dynamic page on the
 # machine. Routed only when switched on; off everywhere else.
 BENCHMARK_VIEW_ENABLED = env.bool("DJANGO_BENCHMARK_VIEW", default=False)
+# The run collects static files into a folder of its own rather than the
+# shared STATIC_ROOT that the test suite also writes.
+if env("DJANGO_STATIC_ROOT", default=""):
+    STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT"))

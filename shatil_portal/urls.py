@@ -20,6 +20,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
 ]
 
+if settings.BENCHMARK_VIEW_ENABLED:
+    urlpatterns.append(path("bench/trivial", views.bench_trivial))
+
 urlpatterns += i18n_patterns(
     path(settings.ADMIN_URL_PATH, admin.site.urls),
     path("workspace/", include("consultations.workspace_urls")),

@@ -1,4 +1,4 @@
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -18,3 +18,9 @@ def healthz(request):
         {"status": "ok" if healthy else "unavailable", "checks": checks},
         status=200 if healthy else 503,
     )
+
+
+def bench_trivial(request):
+    """The benchmark's ceiling: the least a page can do, through the project's
+    whole middleware stack (routed only with BENCHMARK_VIEW_ENABLED)."""
+    return HttpResponse(b"ok", content_type="text/plain")

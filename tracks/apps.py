@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class TracksConfig(AppConfig):
     name = "tracks"
     verbose_name = _("Consulting tracks")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -2,7 +2,9 @@ import datetime
 
 from django.conf import settings
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
+from .caching import cached_fragment, whole_page_for_new_visitors
 from .selectors import adjacent_area_list_active, track_get_active, track_list_active
 
 # Changed by hand whenever the statement's content is reviewed, as the
@@ -10,18 +12,36 @@ from .selectors import adjacent_area_list_active, track_get_active, track_list_a
 ACCESSIBILITY_STATEMENT_DATE = datetime.date(2026, 11, 29)
 
 
+# The catalog pages' bodies depend on the catalog and the language only, so
+# they are rendered without the request (no user, no CSRF token can slip in)
+# and cached per language (caching.py).
+
+
+@whole_page_for_new_visitors
 def home(request):
-    return render(request, "tracks/home.html", {"tracks": track_list_active()})
+    body = cached_fragment(
+        "home",
+        lambda: render_to_string(
+            "tracks/includes/home_body.html", {"tracks": track_list_active()}
+        ),
+    )
+    return render(request, "tracks/home.html", {"body": body})
 
 
+@whole_page_for_new_visitors
 def track_detail(request, slug):
+    def render_page() -> dict:
+        track = track_get_active(slug=slug)
+        body = render_to_string(
+            "tracks/includes/track_body.html",
+            {"track": track, "adjacent_areas": adjacent_area_list_active()},
+        )
+        return {"title": track.title, "summary": track.summary, "body": body}
+
     return render(
         request,
         "tracks/track_detail.html",
-        {
-            "track": track_get_active(slug=slug),
-            "adjacent_areas": adjacent_area_list_active(),
-        },
+        {"page": cached_fragment(f"track:{slug}", render_page)},
     )
 
 

@@ -1,0 +1,197 @@
+"""Per-language caching of the public catalog pages (home and track pages).
+
+The catalog changes only when staff edit it, so its pages are rendered once
+per language and kept in the default cache (Redis in production), at two
+levels:
+
+- the page body, which depends on the catalog and the language only, for
+  every visitor (`cached_fragment`, which any page may use for a fragment
+  that depends on nothing else: the request form's track choices, say);
+- the whole page for a visitor who sends no session and no messages cookie
+  (`whole_page_for_new_visitors`): such a visitor is anonymous and has no
+  pending message, so the header and footer are the same for all of them.
+  Visitors with a session (staff, advisors, a requester who has just sent a
+  request) get their own header around the cached body.
+
+Every entry carries the catalog version it was rendered from. Saving or
+deleting a track, a format or an adjacent area moves the version on once the
+transaction commits (signals.py), and so does every `migrate`; an entry from
+an older version is never served. Entries also expire after CACHE_TIMEOUT,
+for writes that send no signal (QuerySet.update(), raw SQL).
+
+Keys also name the code that renders the pages (templates, translations,
+the static files' manifest, as this process loaded them), so a release never
+serves pages that the previous one rendered.
+
+Inside a transaction nothing is read from or written to the cache: what the
+transaction sees may never be committed. With DEBUG on, nothing is cached, so
+that an edited template shows at once. A cache that does not answer is
+skipped, and the page is rendered as if there were none.
+"""
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from functools import cache as memoize
+from functools import wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+CACHE_TIMEOUT = 15 * 60
+# Cookies that change what a page shows: a session (the header's links for a
+# signed-in user) and flash messages.
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+CACHE_ERRORS = (RedisError, OSError)
+
+
+@memoize
+def _code_version() -> str:
+    """A fingerprint of the files that shape the pages, taken once per
+    process: each release (or restart after an edit) gets keys of its own."""
+    digest = hashlib.sha1()
+    base = Path(settings.BASE_DIR)
+    files = [
+        *(base / "templates").rglob("*"),
+        *(base / "locale").rglob("*.mo"),
+        Path(settings.STATIC_ROOT) / "staticfiles.json",
+    ]
+    for path in sorted(files):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path}:{stat.st_mtime_ns}:{stat.st_size};".encode())
+    return digest.hexdigest()[:12]
+
+
+def _prefix() -> str:
+    # The database's name keeps the catalogs of two databases (a test
+    # database, the benchmark's) apart in a shared cache.
+    return f"tracks:{connection.settings_dict['NAME']}:{_code_version()}"
+
+
+def _version_key() -> str:
+    return f"{_prefix()}:catalog-version"
+
+
+def _new_version() -> str:
+    # A clock reading rather than a counter: a version lost with the cache
+    # never comes back, so entries from before it can never match again.
+    return str(time.time_ns())
+
+
+def _bump_catalog_version() -> None:
+    try:
+        cache.set(_version_key(), _new_version(), timeout=None)
+    except CACHE_ERRORS as error:
+        logger.warning("Catalog version not moved on: %s", type(error).__name__)
+
+
+def catalog_changed(**kwargs) -> None:
+    """Invalidate every cached catalog page once the current transaction
+    commits (at once outside a transaction). A signal receiver."""
+    transaction.on_commit(_bump_catalog_version)
+
+
+def cache_usable() -> bool:
+    return not (settings.DEBUG or connection.in_atomic_block)
+
+
+def _get_entry(key: str) -> tuple[str, object | None]:
+    """The catalog version, and what `key` holds if it was rendered from it."""
+    found = cache.get_many([_version_key(), key])
+    version = found.get(_version_key())
+    if version is None:
+        cache.add(_version_key(), _new_version(), timeout=None)
+        return cache.get(_version_key()), None
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return version, entry[1]
+    return version, None
+
+
+def cached_fragment(name: str, render: Callable[[], object]):
+    """What `render()` returns for `name` in the active language, from the
+    cache when the catalog has not changed since. `render` must depend on
+    nothing but the catalog and the language (no user, no request)."""
+    if not cache_usable():
+        return render()
+    key = f"{_prefix()}:fragment:{get_language()}:{name}"
+    try:
+        version, value = _get_entry(key)
+    except CACHE_ERRORS as error:
+        logger.warning("Catalog cache skipped: %s", type(error).__name__)
+        return render()
+    if value is None:
+        value = render()
+        try:
+            cache.set(key, (version, value), CACHE_TIMEOUT)
+        except CACHE_ERRORS as error:
+            logger.warning("Catalog cache not written: %s", type(error).__name__)
+    return value
+
+
+def _is_new_visitor(request) -> bool:
+    return (
+        request.method == "GET"
+        and not request.GET
+        and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
+    )
+
+
+def _is_shareable(request, response) -> bool:
+    """A response the next new visitor may get as it is: no CSRF token or
+    CSP nonce of this request's in it, no cookie set."""
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not getattr(request, "_csp_nonce", None)
+    )
+
+
+def whole_page_for_new_visitors(view):
+    """Serve a visitor without a session or messages cookie the page that the
+    previous such visitor got, in the same language and catalog version.
+
+    The response is made afresh around the cached HTML, so every middleware
+    (security headers, CSP, language) still applies.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not (_is_new_visitor(request) and cache_usable()):
+            return view(request, *args, **kwargs)
+        key = f"{_prefix()}:page:{get_language()}:{request.path}"
+        try:
+            version, html = _get_entry(key)
+        except CACHE_ERRORS as error:
+            logger.warning("Catalog cache skipped: %s", type(error).__name__)
+            return view(request, *args, **kwargs)
+        if html is not None:
+            response = HttpResponse(html)
+        else:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response = response.render()
+            if _is_shareable(request, response):
+                try:
+                    cache.set(key, (version, response.content), CACHE_TIMEOUT)
+                except CACHE_ERRORS as error:
+                    logger.warning(
+                        "Catalog cache not written: %s", type(error).__name__
+                    )
+        # The HTML is right only for requests without those cookies.
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return wrapped
