@@ -66,7 +66,22 @@ def coordinator_permission_codes() -> dict[str, list[str]]:
     return codes
 
 
+def _ensure_permissions_exist() -> None:
+    """A flush recreates permissions through post_migrate, but the content
+    type cache may still name rows that the flush deleted."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)
+
+
 def coordinator_permissions():
+    _ensure_permissions_exist()
     permissions = []
     for label, codenames in coordinator_permission_codes().items():
         found = list(
