@@ -70,7 +70,7 @@ def _ensure_permissions_exist() -> None:
     """A flush recreates permissions through post_migrate, but the content
     type cache may still name rows that the flush deleted."""
     from django.apps import apps
-    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.management import _get_all_permissions, create_permissions
     from django.contrib.contenttypes.management import create_contenttypes
     from django.contrib.contenttypes.models import ContentType
 
@@ -78,6 +78,16 @@ def _ensure_permissions_exist() -> None:
     for app_config in apps.get_app_configs():
         create_contenttypes(app_config, verbosity=0)
         create_permissions(app_config, verbosity=0)
+        for model in app_config.get_models():
+            content_type = ContentType.objects.get_for_model(
+                model, for_concrete_model=False
+            )
+            for codename, name in _get_all_permissions(model._meta):
+                Permission.objects.get_or_create(
+                    content_type=content_type,
+                    codename=codename,
+                    defaults={"name": name[:255]},
+                )
 
 
 def coordinator_permissions():
@@ -89,7 +99,8 @@ def coordinator_permissions():
                 content_type__app_label=label, codename__in=codenames
             )
         )
-        assert len(found) == len(set(codenames)), (label, codenames)
+        missing = set(codenames) - {permission.codename for permission in found}
+        assert not missing, (label, sorted(missing))
         permissions.extend(found)
     return permissions
 
