@@ -28,6 +28,12 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from consultations.admin_access_log import AccessLogInline
+from consultations.admin_followups import (
+    FeedbackInline,
+    FollowUpInline,
+    anonymize_selected,
+)
 from consultations.admin_organizations import OrganizationMergeAdminMixin
 from consultations.models import (
     AccessLogEntry,
@@ -329,6 +335,7 @@ class ConsultationAdmin(admin.ModelAdmin):
         "complete",
         "decline_selected",
         "export_selected",
+        anonymize_selected,
     ]
     inlines = [
         CoalitionMemberInline,
@@ -339,6 +346,9 @@ class ConsultationAdmin(admin.ModelAdmin):
         MessageAddInline,
         MeetingInline,
         OutboundEmailInline,
+        FeedbackInline,
+        FollowUpInline,
+        AccessLogInline,
     ]
     fieldsets = [
         (
@@ -1043,6 +1053,3 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             % {"count": done},
             failures=failures,
         )
-
-
-from . import admin_access_log, admin_followups  # noqa: E402,F401

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy
 
-from consultations.models import AccessLogEntry, Consultation
+from consultations.models import AccessLogEntry
 from consultations.services.access import CRISIS_PERMISSION
 
 # How many entries the request page shows; the list has them all.
@@ -81,15 +81,3 @@ class AccessLogInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-def _extend_consultation_admin() -> None:
-    consultation_admin = admin.site._registry.get(Consultation)
-    if consultation_admin is None:
-        return
-    admin_class = type(consultation_admin)
-    if AccessLogInline not in admin_class.inlines:
-        admin_class.inlines = [*admin_class.inlines, AccessLogInline]
-
-
-_extend_consultation_admin()

@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from consultations.models import Consultation, Feedback, FollowUp, ResponsePolicy
+from consultations.models import Feedback, FollowUp, ResponsePolicy
 from consultations.services.access import CRISIS_PERMISSION
 from consultations.services.followups import followup_cancel
 from consultations.services.retention import consultation_anonymize
@@ -254,27 +254,3 @@ def anonymize_selected(modeladmin, request, queryset):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         },
     )
-
-
-def _extend_consultation_admin() -> None:
-    """Add the follow-up inlines and the anonymize action to the request
-    admin that admin.py registered."""
-    consultation_admin = admin.site._registry.get(Consultation)
-    if consultation_admin is None:
-        return
-    admin_class = type(consultation_admin)
-    actions = list(admin_class.actions or [])
-    if anonymize_selected not in actions:
-        admin_class.actions = [*actions, anonymize_selected]
-    inlines = list(admin_class.inlines)
-    admin_class.inlines = [
-        *inlines,
-        *(
-            inline
-            for inline in (FeedbackInline, FollowUpInline)
-            if inline not in inlines
-        ),
-    ]
-
-
-_extend_consultation_admin()
