@@ -176,6 +176,13 @@ def write_report(
         "- Trivial view: `shatil_portal.views.bench_trivial`, routed only with "
         "`DJANGO_BENCHMARK_VIEW=true`; a tiny `HttpResponse` through the whole "
         "middleware stack: the ceiling for a dynamic page here.",
+        f"- *Share of ceiling*: the page's requests per second over the trivial "
+        f"view's, measured for {config.get('ceiling_seconds', 3)} s just before "
+        "and just after the page; for the pages with a share target, the median "
+        f"of {config.get('share_rounds', 3)} such rounds. *Server CPU*: "
+        "gunicorn's CPU time (/proc) over the requests served, the figure that "
+        "moves least with the machine's load; *CPU share* is the trivial view's "
+        "CPU per request over the page's, from the same rounds.",
         f"- The run took {config['minutes']:.1f} minutes.",
         "",
         "## Results",
