@@ -115,7 +115,7 @@ if env.bool("DJANGO_LOCAL_CACHE", default=False):
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "shatil_portal.cache.RedisCache",
             "LOCATION": env("CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": "shatil",
             "TIMEOUT": 300,
