@@ -52,7 +52,8 @@ class Organization(TimeStampedModel):
         TWENTY_ONE_TO_FIFTY = "21-50", _("21 to 50")
         OVER_FIFTY = "51+", _("More than 50")
 
-    name = models.CharField(_("name"), max_length=200)
+    # Indexed for the request list sorted by organization.
+    name = models.CharField(_("name"), max_length=200, db_index=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     registration_number = models.CharField(
         _("registration number"), max_length=9, blank=True, default=""
@@ -250,6 +251,18 @@ class Consultation(TimeStampedModel):
                 ),
                 name="consultation_open_triage",
             ),
+            # The staff list filtered by status and track (and its COUNT).
+            models.Index(fields=["status", "track"], name="consultation_status_track"),
+            # The urgency filter over all requests, in the list's order.
+            models.Index(
+                fields=["-is_crisis", "first_response_due_at"],
+                condition=Q(urgency="urgent"),
+                name="consultation_urgent_triage",
+            ),
+            # PostgreSQL only, so created in migration 0040 and not declared
+            # here: trigram GIN indexes on UPPER(reference) and
+            # UPPER(contact_email), and on the organization's UPPER(name),
+            # for the admin's search (icontains).
         ]
 
     def __str__(self):

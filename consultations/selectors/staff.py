@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
 
-from django.db.models import Case, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +35,19 @@ from consultations.models import (
 from consultations.services.access import CRISIS_PERMISSION
 
 Status = Consultation.Status
+
+# What consultation_list_for_advisor leaves out of each row.
+LIST_DEFERRED_FIELDS = (
+    "goal",
+    "background",
+    "timing",
+    "organization_as_submitted",
+    "organization__population_served",
+    "track__description",
+    "track__description_he",
+    "track__description_ar",
+    "track__description_en",
+)
 
 
 def consultations_visible_to(*, user) -> QuerySet[Consultation]:
@@ -48,17 +71,25 @@ def consultation_list_for_advisor(*, user, closed: bool = False) -> QuerySet:
     """
     now = timezone.now()
     statuses = Consultation.CLOSED_STATUSES if closed else Consultation.ACTIVE_STATUSES
+    # The earliest scheduled meeting from now on, as a correlated subquery:
+    # an aggregate over the joined meetings would GROUP BY every selected
+    # column (and make the paginator's COUNT aggregate too).
+    next_meeting = (
+        Meeting.objects.filter(
+            consultation=OuterRef("pk"),
+            status=Meeting.Status.SCHEDULED,
+            starts_at__gte=now,
+        )
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
     queryset = (
         Consultation.objects.filter(advisor=user, status__in=statuses)
         .select_related("organization", "track")
+        # Long texts the list never shows.
+        .defer(*LIST_DEFERRED_FIELDS)
         .annotate(
-            next_meeting_at=Min(
-                "meetings__starts_at",
-                filter=Q(
-                    meetings__status=Meeting.Status.SCHEDULED,
-                    meetings__starts_at__gte=now,
-                ),
-            ),
+            next_meeting_at=Subquery(next_meeting),
             urgency_rank=Case(
                 When(is_crisis=True, then=Value(0)),
                 When(urgency=Consultation.Urgency.URGENT, then=Value(1)),
