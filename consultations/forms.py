@@ -370,7 +370,9 @@ class ConsultationRequestForm(forms.Form):
                 HTML("{% include 'consultations/includes/privacy_notice.html' %}"),
                 "consent",
             ),
-            "submission_key",
+            # The one-time `submission_key` is written by the page itself,
+            # outside this layout: what the layout renders for an unbound
+            # form is then the same for every visitor and can be cached.
             Div(
                 "homepage",
                 css_class="visually-hidden",

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -133,13 +133,33 @@ def reference_next(*, year: int) -> str:
     """The next reference of `year`, e.g. SH-2026-00042.
 
     The year's row is locked until the caller's transaction ends, so
-    concurrent submissions take turns and never share a number.
+    concurrent submissions take turns and never share a number: call it as
+    late in the transaction as possible. On PostgreSQL one statement creates
+    or moves on the row and returns the number.
     """
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(ReferenceSequence._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (year, last_number) VALUES (%s, 1) "
+                f"ON CONFLICT (year) DO UPDATE "
+                f"SET last_number = {table}.last_number + 1 "
+                "RETURNING last_number",
+                [year],
+            )
+            (number,) = cursor.fetchone()
+        return f"SH-{year}-{number:05d}"
     ReferenceSequence.objects.get_or_create(year=year)
     sequence = ReferenceSequence.objects.select_for_update().get(year=year)
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
     return f"SH-{year}-{sequence.last_number:05d}"
+
+
+def reference_placeholder() -> str:
+    """A unique stand-in for the reference until `reference_next` is called,
+    just before the transaction ends (the field holds 20 characters)."""
+    return f"TMP-{uuid.uuid4().hex[:16]}"
 
 
 def organization_for_submission(*, details: OrganizationDetails) -> Organization:
@@ -151,7 +171,9 @@ def organization_for_submission(*, details: OrganizationDetails) -> Organization
         if existing is not None:
             return existing
     organization = Organization(**asdict(details))
-    organization.full_clean()
+    # The number was looked up above; the database's conditional unique
+    # constraint still guards a concurrent first request (below).
+    organization.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             organization.save()
@@ -248,7 +270,9 @@ def _consultation_create(
     phone = phone_to_e164(contact.phone)
 
     consultation = Consultation(
-        reference=reference_next(year=timezone.localdate(now).year),
+        # The year's reference row is locked only at the end (below), so
+        # concurrent submissions wait on each other for as short as possible.
+        reference=reference_placeholder(),
         organization=organization_for_submission(details=organization),
         organization_as_submitted=asdict(organization),
         track=track,
@@ -278,9 +302,13 @@ def _consultation_create(
             track=track,
         ),
     )
-    # The unique fields are generated here (locked reference, random token)
-    # or checked above (submission key); the database enforces them anyway.
-    consultation.full_clean(exclude=["contact_phone"], validate_unique=False)
+    # The unique fields are generated here (reference, random token) or
+    # checked above (submission key); the database enforces them anyway. The
+    # organization, track and format are instances in hand: no lookups.
+    consultation.full_clean(
+        exclude=["contact_phone", "organization", "track", "track_format"],
+        validate_unique=False,
+    )
     consultation.save()
     if adjacent_areas:
         consultation.adjacent_areas.add(*adjacent_areas)
@@ -301,6 +329,8 @@ def _consultation_create(
         from_status="",
         to_status=Consultation.Status.NEW,
     )
+    consultation.reference = reference_next(year=timezone.localdate(now).year)
+    consultation.save(update_fields=["reference"])
     _enqueue_confirmation(consultation=consultation, token=token)
     _enqueue_staff_notification(consultation=consultation)
     return consultation, token
@@ -321,6 +351,7 @@ def _enqueue_confirmation(*, consultation: Consultation, token: str) -> None:
         to_address=consultation.contact_email,
         reply_to=organization_reply_to(consultation=consultation),
         dedup_key=f"confirmation:{consultation.pk}",
+        is_new=True,
         language=language,
         consultation=consultation,
         context={
@@ -355,6 +386,7 @@ def _enqueue_staff_notification(*, consultation: Consultation) -> None:
         kind=OutboundEmail.Kind.STAFF_NEW_REQUEST,
         to_address=settings.STAFF_INBOX_EMAIL,
         dedup_key=f"staff_new_request:{consultation.pk}",
+        is_new=True,
         language=language,
         consultation=consultation,
         context=context,

@@ -48,24 +48,33 @@ def outbox_enqueue(
     context: dict | None = None,
     consultation: Consultation | None = None,
     reply_to: str = "",
+    is_new: bool = False,
 ) -> OutboundEmail:
     """Queue one email, once: a second call with the same key returns the row.
 
     Must run inside the caller's transaction; delivery is scheduled after
     commit and never fails the caller, even with the broker down.
+
+    `is_new`: the caller knows no row can have this key yet (it names an
+    object created in the same transaction), so the row is inserted without
+    looking for it first; the unique key still refuses a duplicate.
     """
-    email, created = OutboundEmail.objects.get_or_create(
-        dedup_key=dedup_key,
-        defaults={
-            "kind": kind,
-            "to_address": to_address,
-            "reply_to": reply_to,
-            "language": language,
-            "context": context or {},
-            "consultation": consultation,
-            "next_attempt_at": timezone.now(),
-        },
-    )
+    fields = {
+        "kind": kind,
+        "to_address": to_address,
+        "reply_to": reply_to,
+        "language": language,
+        "context": context or {},
+        "consultation": consultation,
+        "next_attempt_at": timezone.now(),
+    }
+    if is_new:
+        email = OutboundEmail.objects.create(dedup_key=dedup_key, **fields)
+        created = True
+    else:
+        email, created = OutboundEmail.objects.get_or_create(
+            dedup_key=dedup_key, defaults=fields
+        )
     if created:
         transaction.on_commit(partial(_schedule_delivery, email.pk), robust=True)
     return email
