@@ -140,11 +140,13 @@ def cached_fragment(name: str, render: Callable[[], object]):
 
 
 def _is_new_visitor(request) -> bool:
-    return (
-        request.method == "GET"
-        and not request.GET
-        and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
+    return request.method == "GET" and not any(
+        name in request.COOKIES for name in PERSONAL_COOKIES
     )
+
+
+def _no_query(request) -> str | None:
+    return None if request.GET else ""
 
 
 def _is_shareable(request, response) -> bool:
@@ -159,19 +161,52 @@ def _is_shareable(request, response) -> bool:
     )
 
 
-def whole_page_for_new_visitors(view):
+def whole_page_for_new_visitors(
+    view=None,
+    *,
+    variant: Callable[[object], str | None] = _no_query,
+    personalize: Callable[[object, bytes], bytes] | None = None,
+):
     """Serve a visitor without a session or messages cookie the page that the
     previous such visitor got, in the same language and catalog version.
+
+    `variant(request)` names the version of the page a request gets (a
+    normalized query string, say), or None when the request is not to be
+    served from the cache; by default only a request without a query string
+    is. It must name only versions the catalog knows of, so that requests
+    cannot fill the cache.
+
+    With `personalize(request, html)`, the view is called with
+    `request.shared_page` set to True and must then render placeholders for
+    what differs per request (a CSRF token); `personalize` fills them in on
+    every response, the first included.
 
     The response is made afresh around the cached HTML, so every middleware
     (security headers, CSP, language) still applies.
     """
+    if view is None:
+        return lambda view: whole_page_for_new_visitors(
+            view, variant=variant, personalize=personalize
+        )
+
+    def render(request, *args, **kwargs):
+        request.shared_page = personalize is not None
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            request.shared_page = False
+        if hasattr(response, "render"):
+            response = response.render()
+        return response
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not (_is_new_visitor(request) and cache_usable()):
             return view(request, *args, **kwargs)
-        key = f"{_prefix()}:page:{get_language()}:{request.path}"
+        name = variant(request)
+        if name is None:
+            return view(request, *args, **kwargs)
+        key = f"{_prefix()}:page:{get_language()}:{request.path}:{name}"
         try:
             version, html = _get_entry(key)
         except CACHE_ERRORS as error:
@@ -180,9 +215,7 @@ def whole_page_for_new_visitors(view):
         if html is not None:
             response = HttpResponse(html)
         else:
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render"):
-                response = response.render()
+            response = render(request, *args, **kwargs)
             if _is_shareable(request, response):
                 try:
                     cache.set(key, (version, response.content), CACHE_TIMEOUT)
@@ -190,6 +223,12 @@ def whole_page_for_new_visitors(view):
                     logger.warning(
                         "Catalog cache not written: %s", type(error).__name__
                     )
+            elif personalize is not None:
+                # Not to be kept, so not to be rendered with placeholders
+                # either: the page as the view renders it for this request.
+                return view(request, *args, **kwargs)
+        if personalize is not None:
+            response.content = personalize(request, response.content)
         # The HTML is right only for requests without those cookies.
         patch_vary_headers(response, ["Cookie"])
         return response

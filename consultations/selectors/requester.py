@@ -17,6 +17,7 @@ from consultations.models import (
     StatusChange,
 )
 from consultations.services.intake import status_token_hash
+from tracks.caching import cached_fragment
 from tracks.models import AdjacentArea, Track, TrackFormat
 from tracks.selectors import adjacent_area_list_active, track_list_active
 
@@ -55,6 +56,15 @@ def request_form_catalog() -> RequestFormCatalog:
     )
     return RequestFormCatalog(
         tracks=list(tracks), adjacent_areas=list(adjacent_area_list_active())
+    )
+
+
+def active_track_slugs() -> frozenset[str]:
+    """The slugs of the tracks the request form offers, from the catalog
+    cache (invalidated with it)."""
+    return cached_fragment(
+        "active-track-slugs",
+        lambda: frozenset(track_list_active().values_list("slug", flat=True)),
     )
 
 

@@ -6,11 +6,14 @@ token in the emailed link; every lookup by token or by email and reference
 is rate-limited per client address.
 """
 
+import uuid
+
 from crispy_forms.utils import render_crispy_form
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -24,6 +27,7 @@ from consultations.forms import (
     WithdrawForm,
 )
 from consultations.selectors.requester import (
+    active_track_slugs,
     consultation_get_by_status_token,
     consultation_get_for_confirmation,
     status_timeline,
@@ -36,17 +40,43 @@ from consultations.services.requester import (
     consultation_withdraw,
 )
 from consultations.throttling import client_rate_limit
-from tracks.caching import cached_fragment
+from tracks.caching import cached_fragment, whole_page_for_new_visitors
 
 # The request just submitted in this browser, for the confirmation page.
 SESSION_CONSULTATION_ID = "intake_consultation_id"
+
+# What a form page shared by new visitors carries in place of the values that
+# are each visitor's own; filled in on every response.
+CSRF_TOKEN_PLACEHOLDER = "shared-page-csrf-token"
+SUBMISSION_KEY_PLACEHOLDER = "shared-page-submission-key"
+
+
+def _requested_track(request) -> str:
+    """The track preselected by ?track=: only a slug of the catalog, so that
+    no other value opens the form differently or names a cache entry."""
+    track_slug = request.GET.get("track", "")[:80]
+    return track_slug if track_slug in active_track_slugs() else ""
+
+
+def _request_form_variant(request) -> str:
+    return f"track={_requested_track(request)}"
+
+
+def _request_form_personalize(request, html: bytes) -> bytes:
+    return html.replace(
+        CSRF_TOKEN_PLACEHOLDER.encode(), get_token(request).encode()
+    ).replace(SUBMISSION_KEY_PLACEHOLDER.encode(), str(uuid.uuid4()).encode())
 
 
 @require_http_methods(["GET", "POST"])
 @client_rate_limit(
     group="request-submit", rate_setting="RATELIMIT_SUBMIT", method="POST"
 )
+@whole_page_for_new_visitors(
+    variant=_request_form_variant, personalize=_request_form_personalize
+)
 def request_new(request):
+    context = {}
     if request.method == "POST":
         form = ConsultationRequestForm(request.POST)
         if form.honeypot_filled():
@@ -64,10 +94,16 @@ def request_new(request):
         if track_slug not in form.tracks:
             track_slug = ""
         form.initial["track"] = track_slug
+        if getattr(request, "shared_page", False):
+            # Rendered once for every new visitor (whole_page_for_new_visitors
+            # fills these in per response).
+            form.initial["submission_key"] = SUBMISSION_KEY_PLACEHOLDER
+            context["csrf_token"] = CSRF_TOKEN_PLACEHOLDER
     return render(
         request,
         "consultations/request_form.html",
         {
+            **context,
             "form": form,
             "form_html": _request_form_html(form),
             "retention_months": settings.RETENTION_MONTHS,
