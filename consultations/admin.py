@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from consultations.admin_access_log import AccessLogInline
+from consultations.admin_bulk import apply_to_each
 from consultations.admin_followups import (
     FeedbackInline,
     FollowUpInline,
@@ -833,21 +834,12 @@ class ConsultationAdmin(admin.ModelAdmin):
         )
 
     def _change_each(self, request, queryset, to_status: str) -> None:
-        done, failures = 0, []
-        for consultation in self._ordered(queryset):
-            try:
-                consultation_change_status(
-                    consultation=consultation, to_status=to_status, actor=request.user
-                )
-            except (ValidationError, PermissionDenied) as error:
-                reason = (
-                    " ".join(error.messages)
-                    if isinstance(error, ValidationError)
-                    else _("Not allowed.")
-                )
-                failures.append(f"{consultation.reference}: {reason}")
-            else:
-                done += 1
+        done, failures = apply_to_each(
+            self._ordered(queryset),
+            lambda consultation: consultation_change_status(
+                consultation=consultation, to_status=to_status, actor=request.user
+            ),
+        )
         _report(
             request,
             done_message=done
@@ -886,23 +878,14 @@ class ConsultationAdmin(admin.ModelAdmin):
     def decline_selected(self, request, queryset):
         form = DeclineNoteForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
-            done, failures = 0, []
-            for consultation in self._ordered(queryset):
-                try:
-                    consultation_decline(
-                        consultation=consultation,
-                        actor=request.user,
-                        note=form.cleaned_data["note"],
-                    )
-                except (ValidationError, PermissionDenied) as error:
-                    reason = (
-                        " ".join(error.messages)
-                        if isinstance(error, ValidationError)
-                        else _("Not allowed.")
-                    )
-                    failures.append(f"{consultation.reference}: {reason}")
-                else:
-                    done += 1
+            done, failures = apply_to_each(
+                self._ordered(queryset),
+                lambda consultation: consultation_decline(
+                    consultation=consultation,
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                ),
+            )
             _report(
                 request,
                 done_message=done

@@ -11,11 +11,11 @@ two modules can grow apart; the beat schedule itself is django-celery-beat's
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from consultations.admin_bulk import apply_to_each
 from consultations.models import Feedback, FollowUp, ResponsePolicy
 from consultations.services.access import CRISIS_PERMISSION
 from consultations.services.followups import followup_cancel
@@ -210,23 +210,14 @@ def anonymize_selected(modeladmin, request, queryset):
     )
     form = AnonymizeForm(request.POST if "confirm" in request.POST else None)
     if form.is_bound and form.is_valid():
-        done, failures = 0, []
-        for consultation in queryset:
-            try:
-                consultation_anonymize(
-                    consultation=consultation,
-                    actor=request.user,
-                    reason=form.cleaned_data["reason"],
-                )
-            except (ValidationError, PermissionDenied) as error:
-                detail = (
-                    " ".join(error.messages)
-                    if isinstance(error, ValidationError)
-                    else _("Not allowed.")
-                )
-                failures.append(f"{consultation.reference}: {detail}")
-            else:
-                done += 1
+        done, failures = apply_to_each(
+            queryset,
+            lambda consultation: consultation_anonymize(
+                consultation=consultation,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            ),
+        )
         modeladmin.message_user(
             request,
             ngettext(

@@ -1,0 +1,31 @@
+"""Bulk admin actions call the same service as the single-item pages, one
+request at a time; this runs that loop and describes what was refused."""
+
+from collections.abc import Callable, Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from consultations.models import Consultation
+
+
+def apply_to_each(
+    consultations: Iterable[Consultation],
+    action: Callable[[Consultation], object],
+) -> tuple[int, list[str]]:
+    """Call `action` on each request; return how many succeeded and, for the
+    others, "<reference>: <why>" lines for the staff member."""
+    done, failures = 0, []
+    for consultation in consultations:
+        try:
+            action(consultation)
+        except (ValidationError, PermissionDenied) as error:
+            reason = (
+                " ".join(error.messages)
+                if isinstance(error, ValidationError)
+                else _("Not allowed.")
+            )
+            failures.append(f"{consultation.reference}: {reason}")
+        else:
+            done += 1
+    return done, failures
