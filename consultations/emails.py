@@ -4,14 +4,25 @@ Each kind has three templates in templates/consultations/email/:
 `<kind>_subject.txt` (one line), `<kind>.txt` and `<kind>.html`.
 """
 
+from contextlib import nullcontext
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from consultations.models import OutboundEmail
 
 RTL_LANGUAGES = {"he", "ar"}
+
+
+def portal_url(viewname: str, *, language: str | None = None, **kwargs) -> str:
+    """The absolute link to a portal page, for an email: PORTAL_BASE_URL and
+    the page's path in `language` (the active language when None)."""
+    with translation.override(language) if language else nullcontext():
+        path = reverse(viewname, kwargs=kwargs or None)
+    return f"{settings.PORTAL_BASE_URL}{path}"
 
 
 def build_message(email: OutboundEmail) -> EmailMultiAlternatives:

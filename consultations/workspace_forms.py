@@ -12,11 +12,11 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from consultations.business_time import ISRAEL_TZ
+from consultations.emails import portal_url
 from consultations.models import (
     AdvisorProfile,
     Language,
@@ -215,11 +215,12 @@ class OutboxPasswordResetForm(PasswordResetForm):
         language = translation.get_language() or settings.LANGUAGE_CODE
         if language not in Language.values:
             language = Language.HEBREW
-        with translation.override(language):
-            path = reverse(
-                "accounts:password_reset_confirm",
-                kwargs={"uidb64": context["uid"], "token": context["token"]},
-            )
+        reset_url = portal_url(
+            "accounts:password_reset_confirm",
+            language=language,
+            uidb64=context["uid"],
+            token=context["token"],
+        )
         with transaction.atomic():
             outbox_enqueue(
                 kind=OutboundEmail.Kind.PASSWORD_RESET,
@@ -230,6 +231,6 @@ class OutboxPasswordResetForm(PasswordResetForm):
                 context={
                     "first_name": user.first_name,
                     "username": user.get_username(),
-                    "secret_reset_url": f"{settings.PORTAL_BASE_URL}{path}",
+                    "secret_reset_url": reset_url,
                 },
             )

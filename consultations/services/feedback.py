@@ -4,13 +4,12 @@ whose token is stored only as its SHA-256) and the one answer it accepts."""
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consultations.emails import portal_url
 from consultations.models import Consultation, Feedback
 from consultations.selectors.followups import feedback_token_hash
 
@@ -29,9 +28,7 @@ class FeedbackInvitation:
 
 
 def feedback_url(*, token: str, language: str) -> str:
-    with translation.override(language):
-        path = reverse("consultations:feedback", kwargs={"token": token})
-    return f"{settings.PORTAL_BASE_URL}{path}"
+    return portal_url("consultations:feedback", language=language, token=token)
 
 
 def feedback_invite(*, consultation: Consultation) -> FeedbackInvitation | None:

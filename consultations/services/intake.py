@@ -16,12 +16,12 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 from consultations.business_time import first_response_due_at
+from consultations.emails import portal_url
 from consultations.models import (
     CoalitionMember,
     Consultation,
@@ -83,22 +83,14 @@ def status_token_new() -> tuple[str, str]:
 
 def status_url(*, token: str, language: str) -> str:
     """The absolute private link, in `language`, for an email."""
-    with translation.override(language):
-        path = reverse("consultations:request_status", kwargs={"token": token})
-    return f"{settings.PORTAL_BASE_URL}{path}"
+    return portal_url("consultations:request_status", language=language, token=token)
 
 
 def staff_request_url(*, consultation: Consultation) -> str:
     """Where staff open the request: its admin page."""
-    try:
-        path = reverse(
-            "admin:consultations_consultation_change", args=[consultation.pk]
-        )
-    except NoReverseMatch:
-        # The admin page arrives with triage (issue 4); until then the link
-        # lands on the admin index.
-        path = reverse("admin:index")
-    return f"{settings.PORTAL_BASE_URL}{path}"
+    return portal_url(
+        "admin:consultations_consultation_change", object_id=consultation.pk
+    )
 
 
 def response_promise_context(*, consultation: Consultation, language: str) -> dict:

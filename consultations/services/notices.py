@@ -6,10 +6,10 @@ outbox rows (services/outbox.py).
 """
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from consultations.business_time import to_local
+from consultations.emails import portal_url
 from consultations.models import AdvisorProfile, Consultation, Language
 
 
@@ -31,9 +31,7 @@ def advisor_language(*, advisor) -> str:
 
 def workspace_request_url(*, consultation: Consultation, language: str) -> str:
     """The absolute link to the request's workspace page in `language`."""
-    with translation.override(language):
-        path = reverse("workspace:request_detail", kwargs={"pk": consultation.pk})
-    return f"{settings.PORTAL_BASE_URL}{path}"
+    return portal_url("workspace:request_detail", language=language, pk=consultation.pk)
 
 
 def format_local(*, moment, language: str) -> str:
