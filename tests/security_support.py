@@ -66,32 +66,7 @@ def coordinator_permission_codes() -> dict[str, list[str]]:
     return codes
 
 
-def _ensure_permissions_exist() -> None:
-    """A flush recreates permissions through post_migrate, but the content
-    type cache may still name rows that the flush deleted."""
-    from django.apps import apps
-    from django.contrib.auth.management import _get_all_permissions, create_permissions
-    from django.contrib.contenttypes.management import create_contenttypes
-    from django.contrib.contenttypes.models import ContentType
-
-    ContentType.objects.clear_cache()
-    for app_config in apps.get_app_configs():
-        create_contenttypes(app_config, verbosity=0)
-        create_permissions(app_config, verbosity=0)
-        for model in app_config.get_models():
-            content_type = ContentType.objects.get_for_model(
-                model, for_concrete_model=False
-            )
-            for codename, name in _get_all_permissions(model._meta):
-                Permission.objects.get_or_create(
-                    content_type=content_type,
-                    codename=codename,
-                    defaults={"name": name[:255]},
-                )
-
-
 def coordinator_permissions():
-    _ensure_permissions_exist()
     permissions = []
     for label, codenames in coordinator_permission_codes().items():
         found = list(

@@ -20,9 +20,13 @@ def grant(apps, schema_editor):
         app_config = apps.get_app_config(label)
         # create_permissions skips apps without a models module; the
         # migration state's app configs have none.
-        app_config.models_module = True
+        # Restore what was there: with the real registry (tests call this
+        # again), None would stop post_migrate from creating this app's
+        # permissions after every later flush.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
