@@ -61,9 +61,17 @@ def _detail_url(consultation: Consultation) -> str:
     return reverse("workspace:request_detail", kwargs={"pk": consultation.pk})
 
 
-def _error_messages(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
+def _run_service(request, call, success_message) -> bool:
+    """Run one service for the page: a success message when it worked, its
+    refusal as error messages when it did not. True when it worked."""
+    try:
+        call()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return False
+    messages.success(request, success_message)
+    return True
 
 
 @login_required
@@ -129,16 +137,15 @@ def note_add(request, pk: int):
     form = InternalNoteForm(request.POST, action=request.path)
     if not form.is_valid():
         return _render_detail(request, consultation, status=400, note_form=form)
-    try:
-        internal_note_add(
+    _run_service(
+        request,
+        lambda: internal_note_add(
             consultation=consultation,
             author=request.user,
             body=form.cleaned_data["body"],
-        )
-    except ValidationError as error:
-        _error_messages(request, error)
-    else:
-        messages.success(request, _("The note was added."))
+        ),
+        _("The note was added."),
+    )
     return redirect(_detail_url(consultation))
 
 
@@ -149,16 +156,15 @@ def message_send(request, pk: int):
     form = MessageForm(request.POST, action=request.path)
     if not form.is_valid():
         return _render_detail(request, consultation, status=400, message_form=form)
-    try:
-        consultation_message_organization(
+    _run_service(
+        request,
+        lambda: consultation_message_organization(
             consultation=consultation,
             author=request.user,
             body=form.cleaned_data["body"],
-        )
-    except ValidationError as error:
-        _error_messages(request, error)
-    else:
-        messages.success(request, _("The message was sent to the organization."))
+        ),
+        _("The message was sent to the organization."),
+    )
     return redirect(_detail_url(consultation))
 
 
@@ -170,8 +176,10 @@ def meeting_add(request, pk: int):
     if not form.is_valid():
         return _render_detail(request, consultation, status=400, meeting_form=form)
     data = form.cleaned_data
-    try:
-        meeting = meeting_schedule(
+    # A meeting in the past is only logged; a future one is also an invitation.
+    _run_service(
+        request,
+        lambda: meeting_schedule(
             consultation=consultation,
             advisor=request.user,
             starts_at=data["starts_at"],
@@ -179,16 +187,11 @@ def meeting_add(request, pk: int):
             mode=data["mode"],
             location_or_link=data["location_or_link"],
             summary=data["summary"],
-        )
-    except ValidationError as error:
-        _error_messages(request, error)
-    else:
-        if meeting.starts_at > timezone.now():
-            messages.success(
-                request, _("The meeting was logged and the invitation sent.")
-            )
-        else:
-            messages.success(request, _("The meeting was logged."))
+        ),
+        _("The meeting was logged and the invitation sent.")
+        if data["starts_at"] > timezone.now()
+        else _("The meeting was logged."),
+    )
     return redirect(_detail_url(consultation))
 
 
@@ -204,20 +207,17 @@ def meeting_reschedule_view(request, pk: int, meeting_pk: int):
         request.POST or None, action=request.path, meeting=meeting
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            meeting_reschedule(
+        _run_service(
+            request,
+            lambda: meeting_reschedule(
                 meeting=meeting,
                 actor=request.user,
                 starts_at=form.cleaned_data["starts_at"],
                 duration=form.cleaned_data["duration"],
                 location_or_link=form.cleaned_data["location_or_link"],
-            )
-        except ValidationError as error:
-            _error_messages(request, error)
-        else:
-            messages.success(
-                request, _("The meeting was moved and the invitation updated.")
-            )
+            ),
+            _("The meeting was moved and the invitation updated."),
+        )
         return redirect(_detail_url(meeting.consultation))
     return render(
         request,
@@ -235,12 +235,11 @@ def meeting_cancel_view(request, pk: int, meeting_pk: int):
     )
     if meeting is None:
         raise Http404
-    try:
-        meeting_cancel(meeting=meeting, actor=request.user)
-    except ValidationError as error:
-        _error_messages(request, error)
-    else:
-        messages.success(request, _("The meeting was cancelled."))
+    _run_service(
+        request,
+        lambda: meeting_cancel(meeting=meeting, actor=request.user),
+        _("The meeting was cancelled."),
+    )
     return redirect(_detail_url(meeting.consultation))
 
 
@@ -256,17 +255,13 @@ def status_change(request, pk: int):
     ):
         messages.error(request, _("This status change is not available."))
         return redirect(_detail_url(consultation))
-    try:
-        consultation_change_status(
+    _run_service(
+        request,
+        lambda: consultation_change_status(
             consultation=consultation, to_status=to_status, actor=request.user
-        )
-    except ValidationError as error:
-        _error_messages(request, error)
-    else:
-        messages.success(
-            request,
-            _("The request is now “%(status)s”.") % {"status": Status(to_status).label},
-        )
+        ),
+        _("The request is now “%(status)s”.") % {"status": Status(to_status).label},
+    )
     return redirect(_detail_url(consultation))
 
 
@@ -277,14 +272,13 @@ def decline(request, pk: int):
     form = DeclineForm(request.POST, action=request.path)
     if not form.is_valid():
         return _render_detail(request, consultation, status=400, decline_form=form)
-    try:
-        consultation_decline(
+    _run_service(
+        request,
+        lambda: consultation_decline(
             consultation=consultation,
             actor=request.user,
             note=form.cleaned_data["note"],
-        )
-    except ValidationError as error:
-        _error_messages(request, error)
-    else:
-        messages.success(request, _("The request was declined."))
+        ),
+        _("The request was declined."),
+    )
     return redirect(_detail_url(consultation))
