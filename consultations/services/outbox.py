@@ -76,15 +76,15 @@ def outbox_enqueue(
             dedup_key=dedup_key, defaults=fields
         )
     if created:
-        transaction.on_commit(partial(_schedule_delivery, email.pk), robust=True)
+        transaction.on_commit(partial(_schedule_delivery, email.pk))
     return email
 
 
 def _schedule_delivery(email_id: int) -> None:
     """Ask a worker to deliver the row. With the broker down the row stays
-    pending for the sweep; the error is logged here because Django's own
-    robust on_commit handler cannot name a functools.partial and would
-    raise from its logging line instead."""
+    pending for the sweep: the failure is caught and logged here, never
+    raised into the request that committed. (Django's robust on_commit
+    cannot name a functools.partial when it logs, so it is not used.)"""
     from consultations.tasks import deliver_outbound_email_task
 
     try:
@@ -199,5 +199,5 @@ def outbound_email_requeue(*, email: OutboundEmail) -> OutboundEmail:
         email.status = OutboundEmail.Status.PENDING
         email.next_attempt_at = timezone.now()
         email.save(update_fields=["status", "next_attempt_at", "updated_at"])
-        transaction.on_commit(partial(_schedule_delivery, email.pk), robust=True)
+        transaction.on_commit(partial(_schedule_delivery, email.pk))
     return email
