@@ -2,11 +2,10 @@
 crisis request assigned to advisor A, and one object for every model the
 admin shows, so every page has something real to open."""
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from consultations.models import (
@@ -25,6 +24,7 @@ from tests.factories import (
     ResponsePolicyFactory,
     UserFactory,
 )
+from tests.migration_data import restore_staff_groups
 
 # The roles of the authorization matrix, in the order of its columns.
 ANONYMOUS = "anonymous"
@@ -42,50 +42,11 @@ FEEDBACK_TOKEN = "matrix-feedback-token-0123456789abcdefghijk"
 # Well formed, but nobody's.
 UNKNOWN_TOKEN = "unknown-token-0123456789abcdefghijklmnopqrs"
 
-# Migrations that give the Coordinators group its permissions.
-_GROUP_MIGRATIONS = [
-    "consultations.migrations.0011_followups_permissions",
-    "consultations.migrations.0020_organization_merge",
-    "consultations.migrations.0030_access_log",
-]
-
-
-def coordinator_permission_codes() -> dict[str, list[str]]:
-    """app label -> codenames the Coordinators group holds, as its migrations
-    grant them."""
-    first = importlib.import_module("consultations.migrations.0003_groups")
-    codes = {
-        label: list(names) for label, names in first.COORDINATOR_PERMISSIONS.items()
-    }
-    for name in _GROUP_MIGRATIONS:
-        granted = importlib.import_module(name).PERMISSIONS
-        if isinstance(granted, list):
-            granted = {"consultations": granted}
-        for label, names in granted.items():
-            codes.setdefault(label, []).extend(names)
-    return codes
-
-
-def coordinator_permissions():
-    permissions = []
-    for label, codenames in coordinator_permission_codes().items():
-        found = list(
-            Permission.objects.filter(
-                content_type__app_label=label, codename__in=codenames
-            )
-        )
-        missing = set(codenames) - {permission.codename for permission in found}
-        assert not missing, (label, sorted(missing))
-        permissions.extend(found)
-    return permissions
-
 
 def ensure_groups() -> None:
     """The groups as the migrations leave them (a flush by another test on a
     reused database empties them)."""
-    coordinators, _ = Group.objects.get_or_create(name=COORDINATORS_GROUP)
-    coordinators.permissions.add(*coordinator_permissions())
-    Group.objects.get_or_create(name=ADVISORS_GROUP)
+    restore_staff_groups()
 
 
 def make_advisor(username: str, first_name: str):
@@ -108,10 +69,8 @@ def make_plain_staff(username: str = "staff-no-crisis"):
     """Staff with every permission coordinators have, except crisis."""
     user = UserFactory(username=username, is_staff=True)
     user.user_permissions.add(
-        *(
-            permission
-            for permission in coordinator_permissions()
-            if permission.codename != "view_crisis_consultation"
+        *Group.objects.get(name=COORDINATORS_GROUP).permissions.exclude(
+            codename="view_crisis_consultation"
         )
     )
     return user

@@ -5,7 +5,6 @@ live here so that both can grow without stepping on each other.
 """
 
 import hashlib
-import importlib
 from datetime import timedelta
 
 import factory
@@ -22,16 +21,13 @@ from consultations.models import (
     Region,
 )
 from consultations.roles import ADVISORS_GROUP, COORDINATORS_GROUP
+from tests.migration_data import restore_staff_groups
 
 PASSWORD = "correct-horse-battery-staple"
 
 
-def create_staff_groups() -> None:
-    """The Coordinators and Advisors groups, as their migration makes them."""
-    from django.apps import apps
-
-    migration = importlib.import_module("consultations.migrations.0003_groups")
-    migration.create_groups(apps, None)
+# Browser tests import it under this name.
+create_staff_groups = restore_staff_groups
 
 
 @pytest.fixture(scope="session", autouse=True)

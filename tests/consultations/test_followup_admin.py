@@ -1,7 +1,6 @@
 """Staff see and steer the follow-ups in the admin: response policies,
 scheduled follow-ups (cancelled with a reason), feedback on the request."""
 
-import importlib
 import re
 
 import pytest
@@ -15,6 +14,7 @@ from tests.factories import (
     ResponsePolicyFactory,
     catalog_track,
 )
+from tests.migration_data import restore_staff_groups
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +23,7 @@ pytestmark = pytest.mark.django_db
 def followup_permissions(db):
     """The Coordinators group's follow-up permissions, as their migration
     grants them (a flushed database has lost them)."""
-    from django.apps import apps
-
-    importlib.import_module(
-        "consultations.migrations.0011_followups_permissions"
-    ).grant(apps, None)
+    restore_staff_groups()
 
 
 @pytest.fixture
