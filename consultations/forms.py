@@ -12,6 +12,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
@@ -302,11 +303,13 @@ class ConsultationRequestForm(forms.Form):
             (area.slug, area.title) for area in self.catalog.adjacent_areas
         ]
         self.coalition_members = CoalitionMemberFormSet(data, prefix="members")
-        self.helper = self._helper()
 
     # Presentation
 
-    def _helper(self) -> FormHelper:
+    @cached_property
+    def helper(self) -> FormHelper:
+        """crispy's layout, built only when the form is drawn: a valid post
+        never is."""
         helper = FormHelper()
         helper.form_tag = False
         helper.disable_csrf = True

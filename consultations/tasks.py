@@ -5,15 +5,17 @@ from celery import shared_task
 
 
 @shared_task(bind=True, max_retries=5, acks_late=True)
-def deliver_outbound_email_task(self, email_id: int) -> bool:
+def deliver_outbound_emails_task(self, email_ids: list[int]) -> int:
+    """Deliver outbox rows queued together (a request's confirmation and its
+    staff notification, say); a retry sends only those still pending."""
     from consultations.services.outbox import (
         OutboxDeliveryError,
-        outbound_email_deliver,
+        outbound_emails_deliver,
         outbox_retry_delay,
     )
 
     try:
-        return outbound_email_deliver(email_id=email_id)
+        return outbound_emails_deliver(email_ids=email_ids)
     except OutboxDeliveryError as error:
         delay = outbox_retry_delay(attempts=self.request.retries + 1)
         raise self.retry(exc=error, countdown=delay.total_seconds()) from error

@@ -51,6 +51,13 @@ class RequestFormCatalog:
 
 
 def request_form_catalog() -> RequestFormCatalog:
+    """The form's catalog, from the catalog cache (invalidated with it): the
+    form is built on every GET and POST, and the catalog changes only when
+    staff edit it."""
+    return cached_fragment("request-form-catalog", _request_form_catalog_load)
+
+
+def _request_form_catalog_load() -> RequestFormCatalog:
     tracks = track_list_active().prefetch_related(
         Prefetch("formats", queryset=TrackFormat.objects.order_by("order", "pk"))
     )

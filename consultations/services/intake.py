@@ -31,7 +31,7 @@ from consultations.models import (
     Region,
     StatusChange,
 )
-from consultations.services.outbox import outbox_enqueue
+from consultations.services.outbox import EmailDraft, outbox_enqueue_new
 from consultations.validators import validate_phone_number
 from tracks.models import AdjacentArea, Track, TrackFormat
 
@@ -121,36 +121,48 @@ def phone_to_e164(phone) -> str:
     return number.as_e164
 
 
-def reference_next(*, year: int) -> str:
-    """The next reference of `year`, e.g. SH-2026-00042.
+def reference_assign(*, consultation: Consultation) -> None:
+    """Give a request just inserted the next reference of its year, e.g.
+    SH-2026-00042.
 
-    The year's row is locked until the caller's transaction ends, so
-    concurrent submissions take turns and never share a number: call it as
-    late in the transaction as possible. On PostgreSQL one statement creates
-    or moves on the row and returns the number.
+    The year's counter row stays locked until the caller's transaction ends,
+    so concurrent submissions take turns and never share a number, and a
+    rolled-back submission leaves no gap: call it as late in the transaction
+    as possible. On PostgreSQL one statement moves the counter on (creating
+    the year's row) and writes the reference.
     """
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(ReferenceSequence._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (year, last_number) VALUES (%s, 1) "
-                f"ON CONFLICT (year) DO UPDATE "
-                f"SET last_number = {table}.last_number + 1 "
-                "RETURNING last_number",
-                [year],
-            )
-            (number,) = cursor.fetchone()
-        return f"SH-{year}-{number:05d}"
-    ReferenceSequence.objects.get_or_create(year=year)
-    sequence = ReferenceSequence.objects.select_for_update().get(year=year)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    return f"SH-{year}-{sequence.last_number:05d}"
+    year = timezone.localdate(consultation.submitted_at).year
+    prefix = f"SH-{year}-"
+    if connection.vendor != "postgresql":
+        sequence, _created = ReferenceSequence.objects.get_or_create(year=year)
+        sequence = ReferenceSequence.objects.select_for_update().get(pk=sequence.pk)
+        sequence.last_number += 1
+        sequence.save(update_fields=["last_number"])
+        consultation.reference = f"{prefix}{sequence.last_number:05d}"
+        consultation.save(update_fields=["reference"])
+        return
+    counters = connection.ops.quote_name(ReferenceSequence._meta.db_table)
+    requests = connection.ops.quote_name(Consultation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH next AS ("
+            f"INSERT INTO {counters} (year, last_number) VALUES (%s, 1) "
+            f"ON CONFLICT (year) DO UPDATE "
+            f"SET last_number = {counters}.last_number + 1 "
+            f"RETURNING last_number) "
+            # At least five digits, as f"{number:05d}" writes them.
+            f"UPDATE {requests} SET reference = %s || lpad("
+            f"next.last_number::text, greatest(5, length(next.last_number::text)), '0'"
+            f") FROM next WHERE {requests}.id = %s RETURNING {requests}.reference",
+            [year, prefix, consultation.pk],
+        )
+        (consultation.reference,) = cursor.fetchone()
 
 
 def reference_placeholder() -> str:
-    """A unique stand-in for the reference until `reference_next` is called,
-    just before the transaction ends (the field holds 20 characters)."""
+    """A unique stand-in for the reference until `reference_assign` is
+    called, just before the transaction ends (the field holds 20
+    characters)."""
     return f"TMP-{uuid.uuid4().hex[:16]}"
 
 
@@ -166,14 +178,16 @@ def organization_for_submission(*, details: OrganizationDetails) -> Organization
     # The number was looked up above; the database's conditional unique
     # constraint still guards a concurrent first request (below).
     organization.full_clean(validate_unique=False, validate_constraints=False)
+    if not number:
+        # Only a registration number is unique: nothing can collide.
+        organization.save()
+        return organization
     try:
         with transaction.atomic():
             organization.save()
     except IntegrityError:
         # The same organization's first request, submitted at the same moment
         # by someone else, created it first.
-        if not number:
-            raise
         return Organization.objects.get(registration_number=number)
     return organization
 
@@ -183,7 +197,6 @@ def track_title(*, track: Track, language: str) -> str:
     return getattr(track, f"title_{language}", "") or track.title
 
 
-@transaction.atomic
 def consultation_submit(
     *,
     submission_key: uuid.UUID,
@@ -199,15 +212,13 @@ def consultation_submit(
     coalition_members: Sequence[CoalitionMemberDetails] = (),
     consent: bool,
 ) -> tuple[Consultation, str]:
-    """Save a new request and queue its emails; return it with the raw
-    status token, which exists only here and in the confirmation email.
+    """Save a new request and queue its emails in one transaction; return
+    it with the raw status token, which exists only here and in the
+    confirmation email.
 
     A repeated submission key returns the request it created, with an empty
     token, and creates nothing.
     """
-    existing = Consultation.objects.filter(submission_key=submission_key).first()
-    if existing is not None:
-        return existing, ""
     if not consent:
         raise ValidationError(_("Consent to the privacy policy is required."))
     if track_format is not None and track_format.track_id != track.pk:
@@ -216,10 +227,8 @@ def consultation_submit(
         raise ValidationError(_("List at least one member organization."))
 
     try:
-        # A savepoint: a concurrent post of the same key loses the race on
-        # the unique key, and answers with the winner's request.
         with transaction.atomic():
-            consultation, token = _consultation_create(
+            return _consultation_create(
                 submission_key=submission_key,
                 organization=organization,
                 contact=contact,
@@ -233,11 +242,13 @@ def consultation_submit(
                 coalition_members=coalition_members,
             )
     except IntegrityError:
+        # The unique submission key refused a repeated post (a double click,
+        # a reload, even one racing the first on another worker): everything
+        # this attempt wrote is rolled back, and the first request answers.
         existing = Consultation.objects.filter(submission_key=submission_key).first()
         if existing is None:
             raise
         return existing, ""
-    return consultation, token
 
 
 def _consultation_create(
@@ -321,10 +332,13 @@ def _consultation_create(
         from_status="",
         to_status=Consultation.Status.NEW,
     )
-    consultation.reference = reference_next(year=timezone.localdate(now).year)
-    consultation.save(update_fields=["reference"])
-    _enqueue_confirmation(consultation=consultation, token=token)
-    _enqueue_staff_notification(consultation=consultation)
+    reference_assign(consultation=consultation)
+    outbox_enqueue_new(
+        drafts=[
+            _confirmation_draft(consultation=consultation, token=token),
+            _staff_notification_draft(consultation=consultation),
+        ]
+    )
     return consultation, token
 
 
@@ -336,14 +350,13 @@ def organization_reply_to(*, consultation: Consultation) -> str:
     return settings.STAFF_INBOX_EMAIL
 
 
-def _enqueue_confirmation(*, consultation: Consultation, token: str) -> None:
+def _confirmation_draft(*, consultation: Consultation, token: str) -> EmailDraft:
     language = consultation.preferred_language
-    outbox_enqueue(
+    return EmailDraft(
         kind=OutboundEmail.Kind.CONFIRMATION,
         to_address=consultation.contact_email,
         reply_to=organization_reply_to(consultation=consultation),
         dedup_key=f"confirmation:{consultation.pk}",
-        is_new=True,
         language=language,
         consultation=consultation,
         context={
@@ -356,7 +369,7 @@ def _enqueue_confirmation(*, consultation: Consultation, token: str) -> None:
     )
 
 
-def _enqueue_staff_notification(*, consultation: Consultation) -> None:
+def _staff_notification_draft(*, consultation: Consultation) -> EmailDraft:
     language = settings.LANGUAGE_CODE
     context = {
         "reference": consultation.reference,
@@ -374,11 +387,10 @@ def _enqueue_staff_notification(*, consultation: Consultation) -> None:
             "track_title": track_title(track=consultation.track, language=language),
             "region": region,
         }
-    outbox_enqueue(
+    return EmailDraft(
         kind=OutboundEmail.Kind.STAFF_NEW_REQUEST,
         to_address=settings.STAFF_INBOX_EMAIL,
         dedup_key=f"staff_new_request:{consultation.pk}",
-        is_new=True,
         language=language,
         consultation=consultation,
         context=context,

@@ -10,10 +10,13 @@ rather than resent blindly.
 """
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
+from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,6 +42,31 @@ def outbox_retry_delay(*, attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
+@dataclass(frozen=True, kw_only=True)
+class EmailDraft:
+    """One email to queue: its row's fields before it is a row."""
+
+    kind: str
+    to_address: str
+    dedup_key: str
+    language: str = "he"
+    context: dict = field(default_factory=dict)
+    consultation: Consultation | None = None
+    reply_to: str = ""
+
+    def as_row(self, *, now: datetime) -> OutboundEmail:
+        return OutboundEmail(
+            kind=self.kind,
+            to_address=self.to_address,
+            dedup_key=self.dedup_key,
+            language=self.language,
+            context=self.context,
+            consultation=self.consultation,
+            reply_to=self.reply_to,
+            next_attempt_at=now,
+        )
+
+
 def outbox_enqueue(
     *,
     kind: str,
@@ -48,16 +76,11 @@ def outbox_enqueue(
     context: dict | None = None,
     consultation: Consultation | None = None,
     reply_to: str = "",
-    is_new: bool = False,
 ) -> OutboundEmail:
     """Queue one email, once: a second call with the same key returns the row.
 
     Must run inside the caller's transaction; delivery is scheduled after
     commit and never fails the caller, even with the broker down.
-
-    `is_new`: the caller knows no row can have this key yet (it names an
-    object created in the same transaction), so the row is inserted without
-    looking for it first; the unique key still refuses a duplicate.
     """
     fields = {
         "kind": kind,
@@ -68,49 +91,64 @@ def outbox_enqueue(
         "consultation": consultation,
         "next_attempt_at": timezone.now(),
     }
-    if is_new:
-        email = OutboundEmail.objects.create(dedup_key=dedup_key, **fields)
-        created = True
-    else:
-        email, created = OutboundEmail.objects.get_or_create(
-            dedup_key=dedup_key, defaults=fields
-        )
+    email, created = OutboundEmail.objects.get_or_create(
+        dedup_key=dedup_key, defaults=fields
+    )
     if created:
-        transaction.on_commit(partial(_schedule_delivery, email.pk))
+        transaction.on_commit(partial(_schedule_delivery, [email.pk]))
     return email
 
 
-def _schedule_delivery(email_id: int) -> None:
-    """Ask a worker to deliver the row. With the broker down the row stays
+def outbox_enqueue_new(*, drafts: Sequence[EmailDraft]) -> list[OutboundEmail]:
+    """Queue the emails about objects created in the caller's transaction.
+
+    No row can have their keys yet, so they are inserted in one statement
+    without looking first (the unique key still refuses a duplicate, failing
+    the transaction), and one task delivers them all after commit.
+    """
+    now = timezone.now()
+    emails = OutboundEmail.objects.bulk_create(
+        [draft.as_row(now=now) for draft in drafts]
+    )
+    transaction.on_commit(partial(_schedule_delivery, [email.pk for email in emails]))
+    return emails
+
+
+def _schedule_delivery(email_ids: list[int]) -> None:
+    """Ask a worker to deliver the rows. With the broker down the rows stay
     pending for the sweep: the failure is caught and logged here, never
     raised into the request that committed. (Django's robust on_commit
     cannot name a functools.partial when it logs, so it is not used.)"""
-    from consultations.tasks import deliver_outbound_email_task
+    from consultations.tasks import deliver_outbound_emails_task
 
     try:
-        deliver_outbound_email_task.delay(email_id)
+        deliver_outbound_emails_task.delay(email_ids)
     except Exception as error:
         logger.warning(
-            "Outbox row %s stays pending for the sweep, enqueueing failed: %s",
-            email_id,
+            "Outbox rows %s stay pending for the sweep, enqueueing failed: %s",
+            email_ids,
             type(error).__name__,
         )
 
 
-def _claim(email_id: int) -> OutboundEmail | None:
-    """Mark a pending row `sending` in its own commit; None if not claimable."""
+def _claim(email_ids: Sequence[int]) -> list[OutboundEmail]:
+    """Mark the pending rows among `email_ids` `sending` in one commit of
+    their own, and return them; a row that another task holds or has sent is
+    left out."""
     with transaction.atomic():
-        email = (
+        emails = list(
             OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, status=OutboundEmail.Status.PENDING)
-            .first()
+            .filter(pk__in=email_ids, status=OutboundEmail.Status.PENDING)
+            .order_by("pk")
         )
-        if email is None:
-            return None
-        email.status = OutboundEmail.Status.SENDING
-        email.attempts += 1
-        email.save(update_fields=["status", "attempts", "updated_at"])
-    return email
+        for email in emails:
+            email.status = OutboundEmail.Status.SENDING
+            email.attempts += 1
+            email.updated_at = timezone.now()
+        OutboundEmail.objects.bulk_update(
+            emails, fields=["status", "attempts", "updated_at"]
+        )
+    return emails
 
 
 def outbound_email_deliver(*, email_id: int) -> bool:
@@ -119,17 +157,56 @@ def outbound_email_deliver(*, email_id: int) -> bool:
     Raises OutboxDeliveryError when sending failed; the row is then pending
     again with a later `next_attempt_at`, or failed after the last attempt.
     """
+    return outbound_emails_deliver(email_ids=[email_id]) == 1
+
+
+def outbound_emails_deliver(*, email_ids: Sequence[int]) -> int:
+    """Send each pending row of `email_ids` at most once, over one mail
+    connection; return how many this call sent.
+
+    Each row is marked sent as soon as its message is out. Raises
+    OutboxDeliveryError, once the others were tried, when any failed; those
+    are pending again with a later `next_attempt_at`, or failed after the
+    last attempt.
+    """
     from consultations.emails import build_message
 
-    email = _claim(email_id)
-    if email is None:
-        return False
+    emails = _claim(email_ids)
+    if not emails:
+        return 0
+    sent = 0
+    errors = []
+    mail_connection = get_connection()
     try:
-        build_message(email).send()
-    except Exception as error:
-        outbound_email_record_failure(email=email, error=error)
-        raise OutboxDeliveryError(str(error)) from error
+        for email in emails:
+            try:
+                # Opened once for the batch; again after a failure.
+                mail_connection.open()
+                message = build_message(email)
+                message.connection = mail_connection
+                message.send()
+            except Exception as error:
+                outbound_email_record_failure(email=email, error=error)
+                errors.append(error)
+                continue
+            _record_sent(email=email)
+            sent += 1
+    finally:
+        _close_quietly(mail_connection)
+    if errors:
+        raise OutboxDeliveryError("; ".join(str(error) for error in errors))
+    return sent
 
+
+def _close_quietly(mail_connection) -> None:
+    """The messages are out and recorded; a failing goodbye changes nothing."""
+    try:
+        mail_connection.close()
+    except Exception as error:
+        logger.warning("Closing the mail connection failed: %s", type(error).__name__)
+
+
+def _record_sent(*, email: OutboundEmail) -> None:
     email.status = OutboundEmail.Status.SENT
     email.sent_at = timezone.now()
     email.last_error = ""
@@ -141,7 +218,6 @@ def outbound_email_deliver(*, email_id: int) -> bool:
     email.save(
         update_fields=["status", "sent_at", "last_error", "context", "updated_at"]
     )
-    return True
 
 
 def outbound_email_record_failure(*, email: OutboundEmail, error: Exception) -> None:
@@ -199,5 +275,5 @@ def outbound_email_requeue(*, email: OutboundEmail) -> OutboundEmail:
         email.status = OutboundEmail.Status.PENDING
         email.next_attempt_at = timezone.now()
         email.save(update_fields=["status", "next_attempt_at", "updated_at"])
-        transaction.on_commit(partial(_schedule_delivery, email.pk))
+        transaction.on_commit(partial(_schedule_delivery, [email.pk]))
     return email

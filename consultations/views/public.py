@@ -42,8 +42,12 @@ from consultations.services.requester import (
 from consultations.throttling import client_rate_limit
 from tracks.caching import cached_fragment, whole_page_for_new_visitors
 
-# The request just submitted in this browser, for the confirmation page.
-SESSION_CONSULTATION_ID = "intake_consultation_id"
+# The request just submitted in this browser, for the confirmation page: a
+# signed cookie rather than a session, so that a submission writes no session
+# row and the requester's next pages are still the shared cached ones.
+RECEIVED_COOKIE = "request_received"
+RECEIVED_COOKIE_SALT = "consultations.request-received"
+RECEIVED_COOKIE_MAX_AGE = 60 * 60
 
 # What a form page shared by new visitors carries in place of the values that
 # are each visitor's own; filled in on every response.
@@ -84,8 +88,7 @@ def request_new(request):
             return redirect("consultations:request_received")
         if form.is_valid():
             consultation, _token = consultation_submit(**form.service_arguments())
-            request.session[SESSION_CONSULTATION_ID] = consultation.pk
-            return redirect("consultations:request_received")
+            return _redirect_to_confirmation(consultation_id=consultation.pk)
     else:
         form = ConsultationRequestForm()
         # Only a slug of the catalog preselects a track (and names a cache
@@ -134,11 +137,36 @@ def _request_form_html(form: ConsultationRequestForm) -> str:
     return mark_safe(cached_fragment(name, render_form))
 
 
+def _redirect_to_confirmation(*, consultation_id: int):
+    response = redirect("consultations:request_received")
+    response.set_signed_cookie(
+        RECEIVED_COOKIE,
+        str(consultation_id),
+        salt=RECEIVED_COOKIE_SALT,
+        max_age=RECEIVED_COOKIE_MAX_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _received_consultation_id(request) -> int | None:
+    """The request this browser just submitted, from the signed cookie."""
+    value = request.get_signed_cookie(
+        RECEIVED_COOKIE,
+        default="",
+        salt=RECEIVED_COOKIE_SALT,
+        max_age=RECEIVED_COOKIE_MAX_AGE,
+    )
+    return int(value) if value.isdigit() else None
+
+
 def request_received(request):
-    consultation_id = request.session.get(SESSION_CONSULTATION_ID)
+    consultation_id = _received_consultation_id(request)
     consultation = (
         consultation_get_for_confirmation(consultation_id=consultation_id)
-        if isinstance(consultation_id, int)
+        if consultation_id is not None
         else None
     )
     if consultation is None:

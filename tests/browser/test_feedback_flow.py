@@ -28,7 +28,7 @@ def portal(live_server, catalog, settings, monkeypatch):
     settings.PORTAL_BASE_URL = live_server.url
     settings.RATELIMIT_ENABLE = False
     monkeypatch.setattr(
-        "consultations.services.outbox._schedule_delivery", lambda email_id: None
+        "consultations.services.outbox._schedule_delivery", lambda email_ids: None
     )
     return live_server
 

@@ -35,7 +35,7 @@ WORKERS = 4
 def no_broker(monkeypatch):
     """Delivery is not under test here; the outbox rows are."""
     monkeypatch.setattr(
-        "consultations.services.outbox._schedule_delivery", lambda email_id: None
+        "consultations.services.outbox._schedule_delivery", lambda email_ids: None
     )
 
 

@@ -117,6 +117,23 @@ def test_references_count_up_within_the_year(catalog):
     assert second.reference.endswith(f"-{first_number + 1:05d}")
 
 
+def test_a_reference_has_at_least_five_digits_and_grows_past_them(catalog):
+    with time_machine.travel(datetime(2029, 3, 1, 9, 0, tzinfo=UTC), tick=False):
+        ReferenceSequence.objects.create(year=2029, last_number=99_998)
+        last_of_five, _ = submit()
+        first_of_six, _ = submit()
+
+    assert last_of_five.reference == "SH-2029-99999"
+    assert first_of_six.reference == "SH-2029-100000"
+    # What the emails say is what was stored.
+    assert (
+        OutboundEmail.objects.filter(
+            consultation=first_of_six, context__reference="SH-2029-100000"
+        ).count()
+        == 2
+    )
+
+
 def test_references_restart_each_israeli_year(catalog):
     # 31 December 23:30 UTC is already 1 January in Israel.
     with time_machine.travel(datetime(2027, 12, 31, 23, 30, tzinfo=UTC), tick=False):
@@ -286,7 +303,8 @@ def test_emails_leave_only_after_commit_rendered_in_the_contact_language(
                 preferred_language="ar",
             )
         )
-    assert len(callbacks) == 2
+    # One delivery task for both emails, asked for once the request commits.
+    assert len(callbacks) == 1
     assert mail.outbox == []
 
     for callback in callbacks:

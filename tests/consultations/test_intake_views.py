@@ -3,9 +3,9 @@ what was typed, the honeypot, the one-time key, the rate limit and the
 confirmation."""
 
 import random
-import uuid
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
@@ -88,7 +88,9 @@ def test_a_valid_post_saves_the_request_and_redirects_to_the_confirmation(
     assert response["Location"] == "/en/request/received/"
     consultation = Consultation.objects.get()
     assert consultation.contact_phone.as_e164 == "+972501234567"
-    assert client.session["intake_consultation_id"] == consultation.pk
+    # The confirmation is found by a signed cookie; no session is written.
+    assert "request_received" in response.cookies
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
     assert OutboundEmail.objects.filter(consultation=consultation).count() == 2
 
     page = client.get(response["Location"])
@@ -247,9 +249,8 @@ def test_only_get_and_post_are_answered(client, catalog):
 def test_a_request_made_elsewhere_is_not_shown_on_this_browser_confirmation(
     client, catalog
 ):
-    ConsultationFactory()
-    session = client.session
-    session["intake_consultation_id"] = str(uuid.uuid4())
-    session.save()
+    other = ConsultationFactory()
+    # The id of someone else's request, without the portal's signature.
+    client.cookies["request_received"] = str(other.pk)
 
     assert client.get("/en/request/received/").status_code == 302

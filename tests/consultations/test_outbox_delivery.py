@@ -9,15 +9,17 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.utils import timezone
 
 from consultations.models import Consultation, OutboundEmail
 from consultations.services.outbox import (
     OutboxDeliveryError,
     outbound_email_deliver,
+    outbound_emails_deliver,
     outbox_sweep,
 )
-from consultations.tasks import deliver_outbound_email_task
+from consultations.tasks import deliver_outbound_emails_task
 from shatil_portal.celery import app
 from tests.factories import OutboundEmailFactory, request_form_data
 
@@ -29,6 +31,29 @@ class FailingBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+class RefusingBackend(LocmemBackend):
+    """A mail server that refuses one recipient and takes the rest; it
+    counts the connections opened to it."""
+
+    opened = 0
+
+    def open(self):
+        if getattr(self, "is_open", False):
+            return False
+        self.is_open = True
+        RefusingBackend.opened += 1
+        return True
+
+    def close(self):
+        self.is_open = False
+
+    def send_messages(self, email_messages):
+        for message in email_messages:
+            if "refused@" in message.to[0]:
+                raise smtplib.SMTPRecipientsRefused({message.to[0]: (550, b"No")})
+        return super().send_messages(email_messages)
 
 
 def _reset_broker_connections():
@@ -108,10 +133,10 @@ def test_with_the_broker_down_the_submission_succeeds_and_the_sweep_sends_once(
 def test_a_task_run_twice_for_one_row_sends_one_email():
     row = OutboundEmailFactory()
 
-    first = deliver_outbound_email_task.apply(args=[row.pk])
-    second = deliver_outbound_email_task.apply(args=[row.pk])
+    first = deliver_outbound_emails_task.apply(args=[[row.pk]])
+    second = deliver_outbound_emails_task.apply(args=[[row.pk]])
 
-    assert (first.result, second.result) == (True, False)
+    assert (first.result, second.result) == (1, 0)
     assert len(mail.outbox) == 1
     row.refresh_from_db()
     assert row.status == OutboundEmail.Status.SENT
@@ -173,3 +198,35 @@ def test_the_row_fails_for_good_after_the_last_attempt(settings):
     row.refresh_from_db()
     assert row.status == OutboundEmail.Status.FAILED
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_rows_queued_together_go_over_one_connection_and_one_refusal_spares_the_rest(
+    settings,
+):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    RefusingBackend.opened = 0
+    refused = OutboundEmailFactory(to_address="refused@example.org")
+    accepted = [OutboundEmailFactory(to_address=f"ok{n}@example.org") for n in (1, 2)]
+    rows = [accepted[0], refused, accepted[1]]
+
+    with pytest.raises(OutboxDeliveryError):
+        outbound_emails_deliver(email_ids=[row.pk for row in rows])
+
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "ok1@example.org",
+        "ok2@example.org",
+    ]
+    statuses = dict(OutboundEmail.objects.values_list("to_address", "status"))
+    assert statuses == {
+        "ok1@example.org": "sent",
+        "ok2@example.org": "sent",
+        "refused@example.org": "pending",
+    }
+    # One connection for the whole batch.
+    assert RefusingBackend.opened == 1
+
+    # The task's retry sends only the row still pending.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert outbound_emails_deliver(email_ids=[row.pk for row in rows]) == 1
+    assert len(mail.outbox) == 3
