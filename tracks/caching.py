@@ -31,6 +31,7 @@ skipped, and the page is rendered as if there were none.
 
 import hashlib
 import logging
+import secrets
 import time
 from collections.abc import Callable
 from functools import cache as memoize
@@ -84,8 +85,10 @@ def _version_key() -> str:
 
 def _new_version() -> str:
     # A clock reading rather than a counter: a version lost with the cache
-    # never comes back, so entries from before it can never match again.
-    return str(time.time_ns())
+    # never comes back, so entries from before it can never match again. The
+    # random part keeps two versions apart even under a clock that stands
+    # still or steps back.
+    return f"{time.time_ns()}-{secrets.token_hex(4)}"
 
 
 def _bump_catalog_version() -> None:

@@ -8,12 +8,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from consultations.models import Consultation, Feedback, ResponsePolicy
 from consultations.roles import COORDINATORS_GROUP
 from consultations.services.access import CRISIS_PERMISSION
 from consultations.suggestions import advisor_profiles_with_load
+from tracks.caching import cached_fragment
 from tracks.models import Track
 
 # token_urlsafe(32) gives 43 characters; anything else is not a token.
@@ -51,6 +52,32 @@ def _default_policy(*, urgency: str) -> PolicyValues:
     )
 
 
+def response_policy_table() -> dict[tuple[str, int | None], PolicyValues]:
+    """Every response policy row, by (urgency, track id).
+
+    Read on every submission and changed by staff now and then, so kept in
+    the catalog cache: saving or deleting a row moves the catalog version on
+    after commit (consultations/apps.py). Inside a transaction it is read
+    from the database.
+    """
+    return cached_fragment("response-policies", _response_policy_table_load)
+
+
+def _response_policy_table_load() -> dict[tuple[str, int | None], PolicyValues]:
+    return {
+        (urgency, track_id): PolicyValues(
+            first_response_business_days=days,
+            reminder_business_days_before=reminder,
+        )
+        for urgency, track_id, days, reminder in ResponsePolicy.objects.values_list(
+            "urgency",
+            "track_id",
+            "first_response_business_days",
+            "reminder_business_days_before",
+        )
+    }
+
+
 def response_policy_for(*, urgency: str, track=None) -> PolicyValues:
     """The policy for `urgency` (normal, urgent or crisis) on `track`: the
     track's own row, else the row for every track, else the settings.
@@ -61,20 +88,12 @@ def response_policy_for(*, urgency: str, track=None) -> PolicyValues:
     wanted = [urgency]
     if urgency == ResponsePolicy.Urgency.CRISIS:
         wanted.append(ResponsePolicy.Urgency.URGENT)
-    scope = Q(track__isnull=True)
-    if track_id:
-        scope |= Q(track_id=track_id)
-    rows = {
-        (row.urgency, row.track_id): row
-        for row in ResponsePolicy.objects.filter(scope, urgency__in=wanted)
-    }
+    table = response_policy_table()
     for candidate in wanted:
-        row = rows.get((candidate, track_id)) or rows.get((candidate, None))
-        if row is not None:
-            return PolicyValues(
-                first_response_business_days=row.first_response_business_days,
-                reminder_business_days_before=row.reminder_business_days_before,
-            )
+        policy = table.get((candidate, track_id)) if track_id else None
+        policy = policy or table.get((candidate, None))
+        if policy is not None:
+            return policy
     return _default_policy(urgency=urgency)
 
 

@@ -226,20 +226,32 @@ def consultation_submit(
     if track.involves_several_organizations and not coalition_members:
         raise ValidationError(_("List at least one member organization."))
 
+    consultation, token = _consultation_new(
+        submission_key=submission_key,
+        organization=organization,
+        contact=contact,
+        track=track,
+        track_format=track_format,
+        goal=goal,
+        background=background,
+        timing=timing,
+        urgency=urgency,
+    )
+    members = [
+        CoalitionMember(name=member.name, contact_email=member.contact_email)
+        for member in coalition_members
+        if track.involves_several_organizations
+    ]
+    for member in members:
+        member.full_clean(exclude=["consultation"])
     try:
         with transaction.atomic():
-            return _consultation_create(
-                submission_key=submission_key,
+            _consultation_save(
+                consultation=consultation,
                 organization=organization,
-                contact=contact,
-                track=track,
-                track_format=track_format,
                 adjacent_areas=adjacent_areas,
-                goal=goal,
-                background=background,
-                timing=timing,
-                urgency=urgency,
-                coalition_members=coalition_members,
+                coalition_members=members,
+                token=token,
             )
     except IntegrityError:
         # The unique submission key refused a repeated post (a double click,
@@ -249,34 +261,33 @@ def consultation_submit(
         if existing is None:
             raise
         return existing, ""
+    return consultation, token
 
 
-def _consultation_create(
+def _consultation_new(
     *,
     submission_key: uuid.UUID,
     organization: OrganizationDetails,
     contact: ContactDetails,
     track: Track,
     track_format: TrackFormat | None,
-    adjacent_areas: Sequence[AdjacentArea],
     goal: str,
     background: str,
     timing: str,
     urgency: str,
-    coalition_members: Sequence[CoalitionMemberDetails],
 ) -> tuple[Consultation, str]:
+    """The request as it will be saved, checked, with its raw status token;
+    built before the transaction opens, which then only writes."""
     now = timezone.now()
     is_crisis = track.is_time_sensitive
     if is_crisis:
         urgency = Consultation.Urgency.URGENT
     token, token_hash = status_token_new()
-    phone = phone_to_e164(contact.phone)
-
     consultation = Consultation(
-        # The year's reference row is locked only at the end (below), so
-        # concurrent submissions wait on each other for as short as possible.
+        # The year's reference row is locked only at the end of the
+        # transaction, so concurrent submissions wait on each other for as
+        # short as possible.
         reference=reference_placeholder(),
-        organization=organization_for_submission(details=organization),
         organization_as_submitted=asdict(organization),
         track=track,
         track_format=track_format,
@@ -289,7 +300,7 @@ def _consultation_create(
         contact_name=contact.name,
         contact_role=contact.role,
         contact_email=contact.email,
-        contact_phone=phone,
+        contact_phone=phone_to_e164(contact.phone),
         preferred_language=contact.preferred_language,
         preferred_contact_method=contact.preferred_contact_method,
         preferred_contact_times=contact.preferred_contact_times,
@@ -306,27 +317,32 @@ def _consultation_create(
         ),
     )
     # The unique fields are generated here (reference, random token) or
-    # checked above (submission key); the database enforces them anyway. The
-    # organization, track and format are instances in hand: no lookups.
+    # guarded by the database (submission key). The track and format are
+    # instances in hand, and the organization is found or created in the
+    # transaction: no lookups.
     consultation.full_clean(
         exclude=["contact_phone", "organization", "track", "track_format"],
         validate_unique=False,
     )
+    return consultation, token
+
+
+def _consultation_save(
+    *,
+    consultation: Consultation,
+    organization: OrganizationDetails,
+    adjacent_areas: Sequence[AdjacentArea],
+    coalition_members: list[CoalitionMember],
+    token: str,
+) -> None:
+    consultation.organization = organization_for_submission(details=organization)
     consultation.save()
     if adjacent_areas:
         consultation.adjacent_areas.add(*adjacent_areas)
-    if track.involves_several_organizations:
-        members = [
-            CoalitionMember(
-                consultation=consultation,
-                name=member.name,
-                contact_email=member.contact_email,
-            )
-            for member in coalition_members
-        ]
-        for member in members:
-            member.full_clean()
-        CoalitionMember.objects.bulk_create(members)
+    if coalition_members:
+        for member in coalition_members:
+            member.consultation = consultation
+        CoalitionMember.objects.bulk_create(coalition_members)
     StatusChange.objects.create(
         consultation=consultation,
         from_status="",
@@ -339,7 +355,6 @@ def _consultation_create(
             _staff_notification_draft(consultation=consultation),
         ]
     )
-    return consultation, token
 
 
 def organization_reply_to(*, consultation: Consultation) -> str:

@@ -135,3 +135,25 @@ def test_reminder_is_on_the_morning_the_policy_names(catalog):
     ResponsePolicyFactory(urgency="normal", reminder_business_days_before=0)
     assert response_reminder_at(consultation=consultation) == israel(2026, 9, 17, 9, 0)
     assert response_policy_for(urgency="normal").reminder_business_days_before == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@time_machine.travel(israel(2026, 9, 10, 15, 30), tick=False)
+def test_a_policy_edit_applies_to_the_next_request_though_policies_are_cached(
+    catalog, django_assert_num_queries
+):
+    """Committed, as in production, where the policies come from the cache:
+    the next request after a staff edit or deletion follows it."""
+    response_policy_business_days(urgency="normal")
+    with django_assert_num_queries(0):
+        assert response_policy_business_days(urgency="normal") == 3
+
+    policy = ResponsePolicyFactory(urgency="normal", first_response_business_days=5)
+    assert submit().first_response_due_at == end_of(D(2026, 9, 23))
+
+    policy.first_response_business_days = 2
+    policy.save()
+    assert submit().first_response_due_at == end_of(D(2026, 9, 16))
+
+    policy.delete()
+    assert submit().first_response_due_at == end_of(D(2026, 9, 17))
