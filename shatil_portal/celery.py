@@ -3,9 +3,23 @@
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shatil_portal.settings")
 
 app = Celery("shatil_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _database_connections_as_for_a_request(task=None, **kwargs) -> None:
+    """Before and after each task, what Django does around each request:
+    close a connection that is broken or older than CONN_MAX_AGE, keep a
+    healthy one (settings.CELERY_DB_REUSE_MAX explains why). A task run
+    eagerly is inside its caller's transaction, which is left alone."""
+    if task is not None and task.request.is_eager:
+        return
+    close_old_connections()

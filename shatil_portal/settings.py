@@ -215,6 +215,14 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup would close the database connection around every
+# task, so each task paid for a new PostgreSQL connection (a backend process
+# forked, authenticated, torn down): several times the cost of delivering an
+# email. Tasks get Django's own lifecycle instead, as requests do
+# (shatil_portal/celery.py): a connection is reused until CONN_MAX_AGE, and
+# checked first (CONN_HEALTH_CHECKS). The fixup still starts afresh every
+# this many tasks.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {

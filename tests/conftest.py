@@ -66,6 +66,7 @@ def celery_worker_session(django_db_setup, django_db_blocker):
     import celery.contrib.testing.tasks  # noqa: F401  (registers the ping task)
     from celery.contrib.testing.worker import start_worker
 
+    import tests.worker_tasks  # noqa: F401  (tasks that test the worker)
     from shatil_portal.celery import app
 
     app.control.purge()

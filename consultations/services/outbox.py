@@ -136,11 +136,17 @@ def _claim(email_ids: Sequence[int]) -> list[OutboundEmail]:
     their own, and return them; a row that another task holds or has sent is
     left out."""
     with transaction.atomic():
-        emails = list(
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=email_ids, status=OutboundEmail.Status.PENDING)
+        # Found by primary key alone, the status checked here: a condition on
+        # the status lets PostgreSQL pick the status index, which reads every
+        # pending row, and a backlog (after a mail server outage, say) is
+        # exactly when there are many.
+        emails = [
+            email
+            for email in OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=email_ids)
             .order_by("pk")
-        )
+            if email.status == OutboundEmail.Status.PENDING
+        ]
         for email in emails:
             email.status = OutboundEmail.Status.SENDING
             email.attempts += 1

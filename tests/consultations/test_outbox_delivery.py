@@ -129,6 +129,20 @@ def test_with_the_broker_down_the_submission_succeeds_and_the_sweep_sends_once(
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
 
 
+@pytest.mark.worker
+def test_the_worker_keeps_its_database_connection_from_one_task_to_the_next(
+    celery_worker,
+):
+    """Celery's Django fixup would connect afresh for every task, which cost
+    more than the email it sent (settings.CELERY_DB_REUSE_MAX)."""
+    from tests.worker_tasks import database_backend_pid
+
+    first = database_backend_pid.delay().get(timeout=10)
+    second = database_backend_pid.delay().get(timeout=10)
+
+    assert first == second
+
+
 @pytest.mark.django_db
 def test_a_task_run_twice_for_one_row_sends_one_email():
     row = OutboundEmailFactory()
