@@ -18,6 +18,7 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from consultations.models import Consultation, OutboundEmail
@@ -147,13 +148,16 @@ def _claim(email_ids: Sequence[int]) -> list[OutboundEmail]:
             .order_by("pk")
             if email.status == OutboundEmail.Status.PENDING
         ]
+        now = timezone.now()
+        OutboundEmail.objects.filter(pk__in=[email.pk for email in emails]).update(
+            status=OutboundEmail.Status.SENDING,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
         for email in emails:
             email.status = OutboundEmail.Status.SENDING
             email.attempts += 1
-            email.updated_at = timezone.now()
-        OutboundEmail.objects.bulk_update(
-            emails, fields=["status", "attempts", "updated_at"]
-        )
+            email.updated_at = now
     return emails
 
 
