@@ -16,6 +16,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -940,6 +941,9 @@ class OrganizationAdmin(OrganizationMergeAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", "region"]
     search_fields = ["name", "registration_number"]
     show_full_result_count = False
+    # A website typed without a scheme is taken as https, as on the public
+    # form (and as Django 6 will by default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(AdvisorProfile)

@@ -601,7 +601,12 @@ def main() -> None:
     )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=0, help="0: 2 × cores")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="0: as the Procfile runs gunicorn, $WEB_CONCURRENCY or 3",
+    )
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--worker-threads", type=int, default=2)
     parser.add_argument("--pages", default="", help="comma-separated keys")
@@ -629,7 +634,7 @@ def main() -> None:
     VAR.mkdir(parents=True, exist_ok=True)
     check_services()
     wrk_binary = ensure_wrk()
-    workers = args.workers or 2 * (os.cpu_count() or 1)
+    workers = args.workers or int(os.environ.get("WEB_CONCURRENCY") or 3)
 
     port = free_port()
     env = server_env(port, secrets.token_urlsafe(50), args.settings)
