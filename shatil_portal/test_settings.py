@@ -15,6 +15,9 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 CELERY_BROKER_URL = REDIS_URL
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = "shatil-test"  # noqa: F405
+# Tests edit the catalog and read it back from other threads at once; the
+# per-process copy has tests of its own (tests/tracks/test_cache.py).
+CATALOG_LOCAL_SECONDS = 0
 STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )

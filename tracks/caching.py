@@ -23,6 +23,12 @@ Keys also name the code that renders the pages (templates, translations,
 the static files' manifest, as this process loaded them), so a release never
 serves pages that the previous one rendered.
 
+Each process also keeps, for CATALOG_LOCAL_SECONDS (a second by default),
+the catalog version it last read and the immutable entries (pages, HTML,
+sets of slugs) read or written under it, so that most pages cost no round
+trip to Redis at all. The process that saves a catalog change serves it at
+once; the other processes within that time.
+
 Inside a transaction nothing is read from or written to the cache: what the
 transaction sees may never be committed. With DEBUG on, nothing is cached, so
 that an edited template shows at once. A cache that does not answer is
@@ -34,6 +40,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache as memoize
 from functools import wraps
 from pathlib import Path
@@ -91,11 +98,66 @@ def _new_version() -> str:
     return f"{time.time_ns()}-{secrets.token_hex(4)}"
 
 
+@dataclass
+class _LocalCopy:
+    """What this process last read of the catalog cache: the version, when it
+    was read, and the immutable entries of that version."""
+
+    version_key: str
+    version: str
+    read_at: float
+    entries: dict = field(default_factory=dict)
+
+
+# Replaced whole, never edited but for adding entries, so that a thread
+# always sees a version together with its own entries.
+_local: _LocalCopy | None = None
+
+# Shared by every request of the process, so only values no request can
+# change.
+_LOCAL_TYPES = (str, bytes, frozenset)
+
+
+def _local_copy(version_key: str) -> _LocalCopy | None:
+    """This process's copy, if it is of this cache and recent enough."""
+    local = _local
+    seconds = getattr(settings, "CATALOG_LOCAL_SECONDS", 1.0)
+    if (
+        local is None
+        or local.version_key != version_key
+        or time.monotonic() - local.read_at >= seconds
+    ):
+        return None
+    return local
+
+
+def _remember(version_key: str, version: str, key: str, value) -> None:
+    """Note a version just read from the cache, and `key`'s entry in it."""
+    global _local
+    local = _local
+    if local is None or (local.version_key, local.version) != (version_key, version):
+        local = _local = _LocalCopy(version_key, version, time.monotonic())
+    else:
+        local.read_at = time.monotonic()
+    _remember_entry(local, version, key, value)
+
+
+def _remember_entry(local: _LocalCopy | None, version: str, key: str, value) -> None:
+    if local is not None and local.version == version and value is not None:
+        if isinstance(value, _LOCAL_TYPES):
+            local.entries[key] = value
+
+
 def _bump_catalog_version() -> None:
+    global _local
+    version = _new_version()
     try:
-        cache.set(_version_key(), _new_version(), timeout=None)
+        cache.set(_version_key(), version, timeout=None)
     except CACHE_ERRORS as error:
         logger.warning("Catalog version not moved on: %s", type(error).__name__)
+        _local = None
+        return
+    _local = _LocalCopy(_version_key(), version, time.monotonic())
 
 
 def catalog_changed(**kwargs) -> None:
@@ -110,15 +172,25 @@ def cache_usable() -> bool:
 
 def _get_entry(key: str) -> tuple[str, object | None]:
     """The catalog version, and what `key` holds if it was rendered from it."""
-    found = cache.get_many([_version_key(), key])
-    version = found.get(_version_key())
+    version_key = _version_key()
+    local = _local_copy(version_key)
+    if local is not None and key in local.entries:
+        return local.version, local.entries[key]
+    found = cache.get_many([version_key, key])
+    version = found.get(version_key)
     if version is None:
-        cache.add(_version_key(), _new_version(), timeout=None)
-        return cache.get(_version_key()), None
+        cache.add(version_key, _new_version(), timeout=None)
+        return cache.get(version_key), None
     entry = found.get(key)
-    if entry is not None and entry[0] == version:
-        return version, entry[1]
-    return version, None
+    value = entry[1] if entry is not None and entry[0] == version else None
+    _remember(version_key, version, key, value)
+    return version, value
+
+
+def _set_entry(key: str, version: str, value) -> None:
+    """Store what was rendered from `version` under `key`."""
+    cache.set(key, (version, value), CACHE_TIMEOUT)
+    _remember_entry(_local_copy(_version_key()), version, key, value)
 
 
 def cached_fragment(name: str, render: Callable[[], object]):
@@ -136,7 +208,7 @@ def cached_fragment(name: str, render: Callable[[], object]):
     if value is None:
         value = render()
         try:
-            cache.set(key, (version, value), CACHE_TIMEOUT)
+            _set_entry(key, version, value)
         except CACHE_ERRORS as error:
             logger.warning("Catalog cache not written: %s", type(error).__name__)
     return value
@@ -221,7 +293,7 @@ def whole_page_for_new_visitors(
             response = render(request, *args, **kwargs)
             if _is_shareable(request, response):
                 try:
-                    cache.set(key, (version, response.content), CACHE_TIMEOUT)
+                    _set_entry(key, version, response.content)
                 except CACHE_ERRORS as error:
                     logger.warning(
                         "Catalog cache not written: %s", type(error).__name__

@@ -6,6 +6,7 @@ transaction the cache is bypassed, so tests on `db` never see it.
 """
 
 import logging
+import time
 from html.parser import HTMLParser
 
 import pytest
@@ -228,3 +229,63 @@ def test_nothing_is_cached_with_debug_on(settings, django_assert_num_queries):
 
     with django_assert_num_queries(1):
         _html(Client(), "/")
+
+
+# Each process's own copy (CATALOG_LOCAL_SECONDS; 0 in the other tests).
+
+
+@pytest.fixture(autouse=True)
+def no_copy_from_an_earlier_test():
+    from tracks import caching
+
+    caching._local = None
+    yield
+    caching._local = None
+
+
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "shatil_portal.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+    }
+}
+
+
+def test_a_process_serves_the_pages_it_holds_without_asking_redis(settings, caplog):
+    settings.CATALOG_LOCAL_SECONDS = 60
+    first = {path: _html(Client(), path) for path in ("/", TRACK_PATH)}
+
+    settings.CACHES = DEAD_REDIS
+    with caplog.at_level(logging.WARNING, logger="tracks.caching"):
+        again = {path: _html(Client(), path) for path in ("/", TRACK_PATH)}
+
+    assert again == first
+    assert "Catalog cache" not in caplog.text
+
+
+def test_the_process_that_saves_an_edit_serves_it_at_once(settings):
+    settings.CATALOG_LOCAL_SECONDS = 60
+    _html(Client(), "/")
+    track = Track.objects.get(slug="local-government")
+
+    track.title_he = "כותרת חדשה"
+    track.save()
+
+    assert "כותרת חדשה" in _html(Client(), "/")
+
+
+def test_an_edit_saved_by_another_process_shows_once_the_copy_is_old(settings):
+    from tracks import caching
+
+    settings.CATALOG_LOCAL_SECONDS = 1
+    _html(Client(), "/")
+    # Another process saves a title: its commit moves the version on in
+    # Redis; this process's copy knows nothing of it.
+    Track.objects.filter(slug="local-government").update(title_he="כותרת חדשה")
+    local = caching._local
+    caching._bump_catalog_version()
+    caching._local = local
+
+    assert "כותרת חדשה" not in _html(Client(), "/")
+    time.sleep(1.05)
+    assert "כותרת חדשה" in _html(Client(), "/")
