@@ -89,7 +89,10 @@ def test_a_valid_post_saves_the_request_and_redirects_to_the_confirmation(
     consultation = Consultation.objects.get()
     assert consultation.contact_phone.as_e164 == "+972501234567"
     # The confirmation is found by a signed cookie; no session is written.
-    assert "request_received" in response.cookies
+    received = response.cookies["request_received"]
+    assert received["httponly"] and received["samesite"] == "Lax"
+    assert received["max-age"] == 3600
+    assert str(consultation.pk) in received.value
     assert settings.SESSION_COOKIE_NAME not in response.cookies
     assert OutboundEmail.objects.filter(consultation=consultation).count() == 2
 
