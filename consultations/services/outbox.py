@@ -55,17 +55,17 @@ class EmailDraft:
     consultation: Consultation | None = None
     reply_to: str = ""
 
-    def as_row(self, *, now: datetime) -> OutboundEmail:
-        return OutboundEmail(
-            kind=self.kind,
-            to_address=self.to_address,
-            dedup_key=self.dedup_key,
-            language=self.language,
-            context=self.context,
-            consultation=self.consultation,
-            reply_to=self.reply_to,
-            next_attempt_at=now,
-        )
+    def row_fields(self, *, now: datetime) -> dict:
+        """The row's fields but its key, due for delivery `now`."""
+        return {
+            "kind": self.kind,
+            "to_address": self.to_address,
+            "language": self.language,
+            "context": self.context,
+            "consultation": self.consultation,
+            "reply_to": self.reply_to,
+            "next_attempt_at": now,
+        }
 
 
 def outbox_enqueue(
@@ -83,17 +83,17 @@ def outbox_enqueue(
     Must run inside the caller's transaction; delivery is scheduled after
     commit and never fails the caller, even with the broker down.
     """
-    fields = {
-        "kind": kind,
-        "to_address": to_address,
-        "reply_to": reply_to,
-        "language": language,
-        "context": context or {},
-        "consultation": consultation,
-        "next_attempt_at": timezone.now(),
-    }
+    draft = EmailDraft(
+        kind=kind,
+        to_address=to_address,
+        dedup_key=dedup_key,
+        language=language,
+        context=context or {},
+        consultation=consultation,
+        reply_to=reply_to,
+    )
     email, created = OutboundEmail.objects.get_or_create(
-        dedup_key=dedup_key, defaults=fields
+        dedup_key=dedup_key, defaults=draft.row_fields(now=timezone.now())
     )
     if created:
         transaction.on_commit(partial(_schedule_delivery, [email.pk]))
@@ -109,7 +109,10 @@ def outbox_enqueue_new(*, drafts: Sequence[EmailDraft]) -> list[OutboundEmail]:
     """
     now = timezone.now()
     emails = OutboundEmail.objects.bulk_create(
-        [draft.as_row(now=now) for draft in drafts]
+        [
+            OutboundEmail(dedup_key=draft.dedup_key, **draft.row_fields(now=now))
+            for draft in drafts
+        ]
     )
     transaction.on_commit(partial(_schedule_delivery, [email.pk for email in emails]))
     return emails

@@ -4,10 +4,12 @@ task runs twice, and again after the mail server failed."""
 
 import smtplib
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.utils import timezone
@@ -135,11 +137,20 @@ def test_the_worker_keeps_its_database_connection_from_one_task_to_the_next(
 ):
     """Celery's Django fixup would connect afresh for every task, which cost
     more than the email it sent (settings.CELERY_DB_REUSE_MAX)."""
-    from tests.worker_tasks import database_backend_pid
+    from tests.worker_tasks import record_database_backend
 
-    first = database_backend_pid.delay().get(timeout=10)
-    second = database_backend_pid.delay().get(timeout=10)
+    def backend_of_a_task() -> int:
+        key = f"backend-{uuid.uuid4()}"
+        record_database_backend.delay(key)
+        deadline = time.monotonic() + 10
+        while cache.get(key) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return cache.get(key)
 
+    first = backend_of_a_task()
+    second = backend_of_a_task()
+
+    assert first is not None
     assert first == second
 
 
