@@ -31,7 +31,14 @@ SECRET_PREFIX = "secret_"
 
 
 class OutboxDeliveryError(Exception):
-    """The mail server refused or failed; the row is pending again (or failed)."""
+    """The mail server refused or failed; the row is pending again (or failed).
+
+    `sent`: how many of the rows delivered together went out all the same.
+    """
+
+    def __init__(self, message: str, *, sent: int = 0):
+        super().__init__(message)
+        self.sent = sent
 
 
 def outbox_max_attempts() -> int:
@@ -207,7 +214,7 @@ def outbound_emails_deliver(*, email_ids: Sequence[int]) -> int:
     finally:
         _close_quietly(mail_connection)
     if errors:
-        raise OutboxDeliveryError("; ".join(str(error) for error in errors))
+        raise OutboxDeliveryError("; ".join(str(error) for error in errors), sent=sent)
     return sent
 
 
@@ -266,14 +273,13 @@ def outbox_due_ids(*, now: datetime, limit: int = 100) -> list[int]:
 
 
 def outbox_sweep(*, now: datetime | None = None) -> int:
-    """Deliver every due pending row; return how many were sent."""
-    sent = 0
-    for email_id in outbox_due_ids(now=now or timezone.now()):
-        try:
-            sent += outbound_email_deliver(email_id=email_id)
-        except OutboxDeliveryError:
-            continue
-    return sent
+    """Deliver every due pending row, over one mail connection (after an
+    outage there may be many); return how many were sent."""
+    due = outbox_due_ids(now=now or timezone.now())
+    try:
+        return outbound_emails_deliver(email_ids=due)
+    except OutboxDeliveryError as error:
+        return error.sent
 
 
 def outbound_email_requeue(*, email: OutboundEmail) -> OutboundEmail:

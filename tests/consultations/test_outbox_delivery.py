@@ -255,3 +255,22 @@ def test_rows_queued_together_go_over_one_connection_and_one_refusal_spares_the_
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert outbound_emails_deliver(email_ids=[row.pk for row in rows]) == 1
     assert len(mail.outbox) == 3
+
+
+@pytest.mark.django_db
+def test_the_sweep_after_an_outage_sends_the_backlog_over_one_connection(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    RefusingBackend.opened = 0
+    overdue = timezone.now() - timedelta(minutes=10)
+    for address in ("ok1@example.org", "refused@example.org", "ok2@example.org"):
+        OutboundEmailFactory(to_address=address, next_attempt_at=overdue)
+
+    assert outbox_sweep() == 2
+
+    assert RefusingBackend.opened == 1
+    statuses = dict(OutboundEmail.objects.values_list("to_address", "status"))
+    assert statuses["refused@example.org"] == "pending"
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "ok1@example.org",
+        "ok2@example.org",
+    ]
