@@ -37,6 +37,7 @@ from consultations.admin_followups import (
     anonymize_selected,
 )
 from consultations.admin_organizations import OrganizationMergeAdminMixin
+from consultations.admin_scope import CrisisScopedAdmin, ReadOnlyInline
 from consultations.models import (
     AccessLogEntry,
     AdvisorProfile,
@@ -50,7 +51,6 @@ from consultations.models import (
     StatusChange,
 )
 from consultations.selectors.staff import consultation_export_rows
-from consultations.services.access import CRISIS_PERMISSION
 from consultations.services.access_log import (
     access_log_request_viewed,
     access_log_requests_exported,
@@ -193,21 +193,6 @@ class NeedsReassignmentFilter(admin.SimpleListFilter):
 # notes and messages are added through their services (save_formset).
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-
 class CoalitionMemberInline(ReadOnlyInline):
     model = CoalitionMember
     fields = ["name", "contact_email"]
@@ -295,7 +280,7 @@ class ConsultationAdminForm(forms.ModelForm):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
     form = ConsultationAdminForm
     list_display = [
         "reference",
@@ -439,11 +424,7 @@ class ConsultationAdmin(admin.ModelAdmin):
 
     # Scope
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser or request.user.has_perm(CRISIS_PERMISSION):
-            return queryset
-        return queryset.filter(is_crisis=False)
+    crisis_lookup = "is_crisis"
 
     def has_add_permission(self, request):
         # Requests come from the public form only.
@@ -1005,7 +986,7 @@ class AdvisorProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(CrisisScopedAdmin, admin.ModelAdmin):
     """The outbox, read-only. A failed row, or one stuck in `sending` that
     staff checked was not delivered, can be sent again."""
 
@@ -1041,12 +1022,6 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     actions = ["send_again"]
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser or request.user.has_perm(CRISIS_PERMISSION):
-            return queryset
-        return queryset.exclude(consultation__is_crisis=True)
 
     def has_add_permission(self, request):
         return False

@@ -10,19 +10,15 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy
 
+from consultations.admin_scope import CrisisScopedAdmin, ReadOnlyInline, ViewOnlyAdmin
 from consultations.models import AccessLogEntry
-from consultations.services.access import CRISIS_PERMISSION
 
 # How many entries the request page shows; the list has them all.
 INLINE_ENTRIES = 50
 
 
-def _sees_crisis(request) -> bool:
-    return request.user.is_superuser or request.user.has_perm(CRISIS_PERMISSION)
-
-
 @admin.register(AccessLogEntry)
-class AccessLogEntryAdmin(admin.ModelAdmin):
+class AccessLogEntryAdmin(CrisisScopedAdmin, ViewOnlyAdmin, admin.ModelAdmin):
     list_display = ["created_at", "username", "action", "reference", "organization"]
     list_filter = ["action", ("created_at", admin.DateFieldListFilter)]
     list_select_related = ["organization"]
@@ -41,21 +37,6 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if _sees_crisis(request):
-            return queryset
-        return queryset.exclude(consultation__is_crisis=True)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 class LatestEntriesFormSet(BaseInlineFormSet):
     def get_queryset(self):
@@ -64,20 +45,8 @@ class LatestEntriesFormSet(BaseInlineFormSet):
         return self._latest
 
 
-class AccessLogInline(admin.TabularInline):
+class AccessLogInline(ReadOnlyInline):
     model = AccessLogEntry
     formset = LatestEntriesFormSet
     fields = ["created_at", "username", "action"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = gettext_lazy("access log (latest entries)")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -16,15 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from consultations.admin_bulk import apply_to_each
+from consultations.admin_scope import CrisisScopedAdmin, ReadOnlyInline, ViewOnlyAdmin
 from consultations.models import Feedback, FollowUp, ResponsePolicy
-from consultations.services.access import CRISIS_PERMISSION
 from consultations.services.followups import followup_cancel
 from consultations.services.retention import consultation_anonymize
 from tracks.admin import RowLabelledChangelistMixin
-
-
-def _sees_crisis(request) -> bool:
-    return request.user.is_superuser or request.user.has_perm(CRISIS_PERMISSION)
 
 
 @admin.register(ResponsePolicy)
@@ -42,7 +38,7 @@ class ResponsePolicyAdmin(RowLabelledChangelistMixin, admin.ModelAdmin):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin):
+class FollowUpAdmin(CrisisScopedAdmin, admin.ModelAdmin):
     """What the jobs will send, sent, cancelled (with why) or failed."""
 
     list_display = [
@@ -72,12 +68,6 @@ class FollowUpAdmin(admin.ModelAdmin):
         "status",
         "failure_message",
     ]
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if _sees_crisis(request):
-            return queryset
-        return queryset.filter(consultation__is_crisis=False)
 
     def has_add_permission(self, request):
         return False
@@ -111,7 +101,7 @@ class FollowUpAdmin(admin.ModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(CrisisScopedAdmin, ViewOnlyAdmin, admin.ModelAdmin):
     list_display = [
         "consultation",
         "submitted_at",
@@ -136,40 +126,11 @@ class FeedbackAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if _sees_crisis(request):
-            return queryset
-        return queryset.filter(consultation__is_crisis=False)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 # On the request page
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-
-class FeedbackInline(_ReadOnlyInline):
+class FeedbackInline(ReadOnlyInline):
     model = Feedback
     fields = [
         "submitted_at",
@@ -181,7 +142,7 @@ class FeedbackInline(_ReadOnlyInline):
     verbose_name_plural = gettext_lazy("feedback from the organization")
 
 
-class FollowUpInline(_ReadOnlyInline):
+class FollowUpInline(ReadOnlyInline):
     model = FollowUp
     fields = ["kind", "sequence", "scheduled_at", "status", "sent_at"]
     verbose_name_plural = gettext_lazy("follow-ups")

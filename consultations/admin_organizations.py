@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from consultations.admin_scope import ViewOnlyAdmin
 from consultations.models import OrganizationMerge
 from consultations.selectors.organizations import organization_merge_preview
 from consultations.services.organizations import organization_merge
@@ -125,7 +126,7 @@ class OrganizationMergeAdminMixin:
 
 
 @admin.register(OrganizationMerge)
-class OrganizationMergeAdmin(admin.ModelAdmin):
+class OrganizationMergeAdmin(ViewOnlyAdmin, admin.ModelAdmin):
     """Past merges, read-only: they are history."""
 
     list_display = [
@@ -153,12 +154,3 @@ class OrganizationMergeAdmin(admin.ModelAdmin):
     def moved_count(self, obj):
         # A number, not the references: some may be crisis requests.
         return obj.consultations.count()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
