@@ -26,6 +26,16 @@ def default_language():
         yield
 
 
+@pytest.fixture(autouse=True)
+def rate_limit_counters_of_its_own(settings):
+    """Each test counts rate limits from zero. The counters live in the shared
+    Redis for an hour; without a prefix of its own, a test would inherit the
+    posts of earlier tests (and of earlier runs) from the same address."""
+    import uuid
+
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
+
+
 @pytest.fixture
 def english():
     """For tests that read a service's English message (the msgid)."""
