@@ -18,6 +18,10 @@ CACHES["default"]["KEY_PREFIX"] = "shatil-test"  # noqa: F405
 # Tests edit the catalog and read it back from other threads at once; the
 # per-process copy has tests of its own (tests/tracks/test_cache.py).
 CATALOG_LOCAL_SECONDS = 0
+# The dashboard's cache is keyed by user kind, language and filters, not by
+# database: a test would otherwise be answered with the figures of an earlier
+# test (or run) within five minutes. Its tests turn it on where they test it.
+DASHBOARD_CACHE_SECONDS = 0
 STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )

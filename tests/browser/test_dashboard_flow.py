@@ -84,12 +84,11 @@ def _assert_region_accessible(page, axe_source, selector: str) -> None:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_coordinator_filters_the_dashboard_and_downloads_a_table(
-    page, live_server, figures_data, settings, assert_accessible, axe_source
+    page, live_server, figures_data, assert_accessible, axe_source
 ):
     """The coordinator's journey, from sign-in to a merged duplicate."""
     from django.contrib.auth.models import Group
 
-    settings.DASHBOARD_CACHE_SECONDS = 0
     planning, organization, duplicate = figures_data
     coordinator = UserFactory(username="noa", first_name="Noa", is_staff=True)
     coordinator.groups.add(Group.objects.get(name=COORDINATORS_GROUP))

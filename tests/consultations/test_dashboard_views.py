@@ -36,12 +36,6 @@ FIGURES = (
 
 
 @pytest.fixture(autouse=True)
-def no_dashboard_cache(settings):
-    """Each test sees its own data, not figures cached by another one."""
-    settings.DASHBOARD_CACHE_SECONDS = 0
-
-
-@pytest.fixture(autouse=True)
 def hebrew():
     """Hebrew, the default, whatever language an earlier request left
     active in this thread (URLs are reversed unprefixed)."""
