@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from consultations.admin import AddOnlyInline
+from consultations.admin.inlines import AddOnlyInline
 from consultations.models import (
     CoalitionMember,
     Consultation,

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from consultations.admin import ConsultationAdmin
+from consultations.admin.triage import ConsultationAdmin
 from consultations.models import (
     AdvisorProfile,
     Consultation,

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy
 
-from consultations.admin_scope import CrisisScopedAdmin, ReadOnlyInline, ViewOnlyAdmin
+from consultations.admin.scope import CrisisScopedAdmin, ReadOnlyInline, ViewOnlyAdmin
 from consultations.models import AccessLogEntry
 
 # How many entries the request page shows; the list has them all.

@@ -1,13 +1,9 @@
-"""Staff triage in Django's admin (Hebrew, right to left).
+"""The requests in the admin: the triage list and the request page.
 
 Everything the organization typed is read-only; statuses, assignments,
 notes and messages change only through the services, from buttons on the
-request page and from list actions. Crisis requests exist here only for
-users with `view_crisis_consultation` (and superusers): the list, search,
-export, the request page and the outbox all start from a scoped queryset.
+request page and from list actions.
 """
-
-import csv
 
 from django import forms
 from django.contrib import admin, messages
@@ -16,8 +12,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -29,33 +24,41 @@ from django.utils.text import capfirst, smart_split, unescape_string_literal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from consultations.admin_access_log import AccessLogInline
-from consultations.admin_bulk import apply_to_each
-from consultations.admin_followups import (
+from consultations.admin.access_log import AccessLogInline
+from consultations.admin.bulk import apply_to_each, report_bulk_outcome
+from consultations.admin.export import consultation_csv_response
+from consultations.admin.filters import (
+    AdvisorFilter,
+    NeedsReassignmentFilter,
+    OpenClosedFilter,
+)
+from consultations.admin.followups import (
     FeedbackInline,
     FollowUpInline,
     anonymize_selected,
 )
-from consultations.admin_organizations import OrganizationMergeAdminMixin
-from consultations.admin_scope import CrisisScopedAdmin, ReadOnlyInline
+from consultations.admin.inlines import (
+    CoalitionMemberInline,
+    InternalNoteAddInline,
+    InternalNoteInline,
+    MeetingInline,
+    MessageAddInline,
+    MessageInline,
+    OutboundEmailInline,
+    StatusChangeInline,
+)
+from consultations.admin.scope import CrisisScopedAdmin
 from consultations.models import (
     AccessLogEntry,
-    AdvisorProfile,
-    CoalitionMember,
     Consultation,
     InternalNote,
-    Meeting,
     Message,
     Organization,
-    OutboundEmail,
-    StatusChange,
 )
-from consultations.selectors.staff import consultation_export_rows
 from consultations.services.access_log import (
     access_log_request_viewed,
     access_log_requests_exported,
 )
-from consultations.services.outbox import outbound_email_requeue
 from consultations.services.transitions import (
     consultation_assign_advisor,
     consultation_change_status,
@@ -68,204 +71,8 @@ from consultations.services.workspace import (
     internal_note_add,
 )
 from consultations.suggestions import suggest_advisors, top_suggestion
-from consultations.workspace_forms import AdvisorProfileAdminForm
 
 Status = Consultation.Status
-
-
-def _report(request, *, done_message: str, failures: list[str]) -> None:
-    """One summary message per bulk action, with each refusal named."""
-    if done_message:
-        messages.success(request, done_message)
-    for failure in failures:
-        messages.warning(request, failure)
-
-
-class _Echo:
-    """A file-like object whose write() hands the line back, for streaming."""
-
-    def write(self, value):
-        return value
-
-
-def consultation_csv_response(*, queryset, filename: str) -> StreamingHttpResponse:
-    """UTF-8 with a byte-order mark, so Excel opens Hebrew and Arabic right."""
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff"
-        for row in consultation_export_rows(queryset=queryset):
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-# List filters
-
-
-class OpenClosedFilter(admin.SimpleListFilter):
-    """Open requests by default; the closed ones are a click away. Choosing a
-    status in the status filter overrides the default."""
-
-    title = gettext_lazy("open or closed")
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("open", gettext_lazy("Open")),
-            ("closed", gettext_lazy("Closed")),
-            ("all", gettext_lazy("All")),
-        ]
-
-    def __init__(self, request, params, model, model_admin):
-        self.status_chosen = "status__exact" in request.GET
-        super().__init__(request, params, model, model_admin)
-
-    def _effective_value(self) -> str:
-        if self.value():
-            return self.value()
-        return "all" if self.status_chosen else "open"
-
-    def queryset(self, request, queryset):
-        value = self._effective_value()
-        if value == "open":
-            return queryset.filter(status__in=Consultation.OPEN_STATUSES)
-        if value == "closed":
-            return queryset.filter(status__in=Consultation.CLOSED_STATUSES)
-        return queryset
-
-    def choices(self, changelist):
-        value = self._effective_value()
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": value == lookup,
-                "query_string": changelist.get_query_string(
-                    {self.parameter_name: lookup}
-                ),
-                "display": title,
-            }
-
-
-class AdvisorFilter(admin.SimpleListFilter):
-    """Advisors from their profiles (one query), not every user."""
-
-    title = gettext_lazy("advisor")
-    parameter_name = "advisor"
-
-    def lookups(self, request, model_admin):
-        choices = [("none", gettext_lazy("Nobody yet"))]
-        for profile in AdvisorProfile.objects.select_related("user"):
-            label = str(profile)
-            if not profile.is_active:
-                label = _("%(name)s (inactive)") % {"name": label}
-            choices.append((str(profile.user_id), label))
-        return choices
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "none":
-            return queryset.filter(advisor__isnull=True)
-        if value and value.isdigit():
-            return queryset.filter(advisor_id=int(value))
-        return queryset
-
-
-class NeedsReassignmentFilter(admin.SimpleListFilter):
-    """Open work held by an advisor who is no longer active."""
-
-    title = gettext_lazy("needs reassignment")
-    parameter_name = "reassign"
-
-    def lookups(self, request, model_admin):
-        return [("yes", gettext_lazy("Advisor inactive"))]
-
-    def queryset(self, request, queryset):
-        if self.value() != "yes":
-            return queryset
-        return queryset.filter(status__in=Consultation.ACTIVE_STATUSES).filter(
-            Q(advisor__is_active=False) | Q(advisor__advisor_profile__is_active=False)
-        )
-
-
-# Inlines: history, notes, messages, meetings and the outbox, read-only;
-# notes and messages are added through their services (save_formset).
-
-
-class CoalitionMemberInline(ReadOnlyInline):
-    model = CoalitionMember
-    fields = ["name", "contact_email"]
-
-
-class StatusChangeInline(ReadOnlyInline):
-    model = StatusChange
-    fields = ["created_at", "from_status", "to_status", "actor", "note"]
-    verbose_name_plural = gettext_lazy("history")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-
-class InternalNoteInline(ReadOnlyInline):
-    model = InternalNote
-    fields = ["created_at", "author", "body"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")
-
-
-class AddOnlyInline(admin.StackedInline):
-    """An empty form that adds one row through a service (save_formset)."""
-
-    extra = 1
-    max_num = 1
-    can_delete = False
-    fields = ["body"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).none()
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class InternalNoteAddInline(AddOnlyInline):
-    model = InternalNote
-    verbose_name = gettext_lazy("new internal note")
-    verbose_name_plural = gettext_lazy("add an internal note")
-
-
-class MessageInline(ReadOnlyInline):
-    model = Message
-    fields = ["created_at", "direction", "author", "body"]
-    verbose_name_plural = gettext_lazy("messages with the organization")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")
-
-
-class MessageAddInline(AddOnlyInline):
-    model = Message
-    verbose_name = gettext_lazy("new message to the organization")
-    verbose_name_plural = gettext_lazy("write to the organization (emailed)")
-
-
-class MeetingInline(ReadOnlyInline):
-    model = Meeting
-    fields = ["starts_at", "duration", "mode", "location_or_link", "status", "advisor"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("advisor")
-
-
-class OutboundEmailInline(ReadOnlyInline):
-    """The request's emails; their context (which may hold a raw link) is
-    never shown."""
-
-    model = OutboundEmail
-    fields = ["created_at", "kind", "to_address", "status", "attempts", "sent_at"]
-    verbose_name_plural = gettext_lazy("emails")
 
 
 # The requests
@@ -803,7 +610,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
                 failures.append(f"{consultation.reference}: {' '.join(error.messages)}")
             else:
                 done += 1
-        _report(
+        report_bulk_outcome(
             request,
             done_message=done
             and ngettext(
@@ -822,7 +629,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
                 consultation=consultation, to_status=to_status, actor=request.user
             ),
         )
-        _report(
+        report_bulk_outcome(
             request,
             done_message=done
             and ngettext(
@@ -868,7 +675,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
                     note=form.cleaned_data["note"],
                 ),
             )
-            _report(
+            report_bulk_outcome(
                 request,
                 done_message=done
                 and ngettext(
@@ -911,149 +718,3 @@ class DeclineNoteForm(forms.Form):
         ),
         widget=forms.Textarea(attrs={"rows": 5, "cols": 60}),
     )
-
-
-# Organizations, advisors and the outbox
-
-
-@admin.register(Organization)
-class OrganizationAdmin(OrganizationMergeAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "kind", "registration_number", "region", "locality"]
-    list_filter = ["kind", "region"]
-    search_fields = ["name", "registration_number"]
-    show_full_result_count = False
-    # A website typed without a scheme is taken as https, as on the public
-    # form (and as Django 6 will by default).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-
-@admin.register(AdvisorProfile)
-class AdvisorProfileAdmin(admin.ModelAdmin):
-    form = AdvisorProfileAdminForm
-    list_display = [
-        "__str__",
-        "email",
-        "language_list",
-        "region_list",
-        "load_and_capacity",
-        "is_active",
-        "last_assigned_at",
-    ]
-    list_filter = ["is_active", "tracks"]
-    list_select_related = ["user"]
-    search_fields = ["user__first_name", "user__last_name", "user__email"]
-    filter_horizontal = ["tracks"]
-    readonly_fields = ["last_assigned_at"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                load=Count(
-                    "user__assigned_consultations",
-                    filter=Q(
-                        user__assigned_consultations__status__in=(
-                            Consultation.ACTIVE_STATUSES
-                        )
-                    ),
-                )
-            )
-        )
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "user":
-            kwargs["queryset"] = get_user_model().objects.filter(is_active=True)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    @admin.display(description=gettext_lazy("email"), ordering="user__email")
-    def email(self, obj):
-        return obj.user.email
-
-    @admin.display(description=gettext_lazy("languages"))
-    def language_list(self, obj):
-        labels = dict(AdvisorProfileAdminForm.base_fields["languages"].choices)
-        return ", ".join(str(labels.get(code, code)) for code in obj.languages)
-
-    @admin.display(description=gettext_lazy("regions"))
-    def region_list(self, obj):
-        labels = dict(AdvisorProfileAdminForm.base_fields["regions"].choices)
-        return ", ".join(str(labels.get(code, code)) for code in obj.regions)
-
-    @admin.display(description=gettext_lazy("load"), ordering="load")
-    def load_and_capacity(self, obj):
-        return f"{obj.load}/{obj.capacity}"
-
-
-@admin.register(OutboundEmail)
-class OutboundEmailAdmin(CrisisScopedAdmin, admin.ModelAdmin):
-    """The outbox, read-only. A failed row, or one stuck in `sending` that
-    staff checked was not delivered, can be sent again."""
-
-    list_display = [
-        "created_at",
-        "kind",
-        "to_address",
-        "consultation",
-        "status",
-        "attempts",
-        "sent_at",
-        "short_error",
-    ]
-    list_filter = ["status", "kind"]
-    list_select_related = ["consultation"]
-    search_fields = ["to_address", "consultation__reference"]
-    show_full_result_count = False
-    # `context` is never shown: it may hold a raw private link until sent.
-    fields = [
-        "kind",
-        "consultation",
-        "to_address",
-        "reply_to",
-        "language",
-        "status",
-        "attempts",
-        "next_attempt_at",
-        "sent_at",
-        "last_error",
-        "dedup_key",
-        "created_at",
-        "updated_at",
-    ]
-    readonly_fields = fields
-    actions = ["send_again"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=gettext_lazy("last error"))
-    def short_error(self, obj):
-        return obj.last_error[:80]
-
-    @admin.action(
-        description=gettext_lazy("Send again (failed or stuck rows)"),
-        permissions=["change"],
-    )
-    def send_again(self, request, queryset):
-        done, failures = 0, []
-        for email in queryset:
-            try:
-                outbound_email_requeue(email=email)
-            except ValidationError as error:
-                failures.append(f"{email}: {' '.join(error.messages)}")
-            else:
-                done += 1
-        _report(
-            request,
-            done_message=done
-            and ngettext(
-                "%(count)s email will be sent again.",
-                "%(count)s emails will be sent again.",
-                done,
-            )
-            % {"count": done},
-            failures=failures,
-        )

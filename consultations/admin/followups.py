@@ -15,8 +15,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from consultations.admin_bulk import apply_to_each
-from consultations.admin_scope import CrisisScopedAdmin, ReadOnlyInline, ViewOnlyAdmin
+from consultations.admin.bulk import apply_to_each
+from consultations.admin.scope import CrisisScopedAdmin, ReadOnlyInline, ViewOnlyAdmin
 from consultations.models import Feedback, FollowUp, ResponsePolicy
 from consultations.services.followups import followup_cancel
 from consultations.services.retention import consultation_anonymize

@@ -1,8 +1,10 @@
 """Bulk admin actions call the same service as the single-item pages, one
-request at a time; this runs that loop and describes what was refused."""
+row at a time; this runs that loop and tells the staff member what was done
+and what was refused."""
 
 from collections.abc import Callable, Iterable
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
@@ -29,3 +31,11 @@ def apply_to_each(
         else:
             done += 1
     return done, failures
+
+
+def report_bulk_outcome(request, *, done_message: str, failures: list[str]) -> None:
+    """One summary message per bulk action, with each refusal named."""
+    if done_message:
+        messages.success(request, done_message)
+    for failure in failures:
+        messages.warning(request, failure)

@@ -1,22 +1,23 @@
-"""Admin for organizations' history: merging two records that are one
+"""Organizations in the admin: their list, merging two records that are one
 organization, and the read-only list of past merges.
 
-OrganizationAdmin (admin.py) takes its merge action, its link to the
-organization's page and its "history" column from the mixin below.
+OrganizationAdmin takes its merge action, its link to the organization's
+page and its "history" column from OrganizationMergeAdminMixin.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from consultations.admin_scope import ViewOnlyAdmin
-from consultations.models import OrganizationMerge
+from consultations.admin.scope import ViewOnlyAdmin
+from consultations.models import Organization, OrganizationMerge
 from consultations.selectors.organizations import organization_merge_preview
 from consultations.services.organizations import organization_merge
 
@@ -154,3 +155,14 @@ class OrganizationMergeAdmin(ViewOnlyAdmin, admin.ModelAdmin):
     def moved_count(self, obj):
         # A number, not the references: some may be crisis requests.
         return obj.consultations.count()
+
+
+@admin.register(Organization)
+class OrganizationAdmin(OrganizationMergeAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "registration_number", "region", "locality"]
+    list_filter = ["kind", "region"]
+    search_fields = ["name", "registration_number"]
+    show_full_result_count = False
+    # A website typed without a scheme is taken as https, as on the public
+    # form (and as Django 6 will by default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

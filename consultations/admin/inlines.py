@@ -1,0 +1,91 @@
+"""The request page's inlines: history, notes, messages, meetings and the
+outbox, read-only; notes and messages are added through their services (the
+request admin's save_formset)."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy
+
+from consultations.admin.scope import ReadOnlyInline
+from consultations.models import (
+    CoalitionMember,
+    InternalNote,
+    Meeting,
+    Message,
+    OutboundEmail,
+    StatusChange,
+)
+
+
+class CoalitionMemberInline(ReadOnlyInline):
+    model = CoalitionMember
+    fields = ["name", "contact_email"]
+
+
+class StatusChangeInline(ReadOnlyInline):
+    model = StatusChange
+    fields = ["created_at", "from_status", "to_status", "actor", "note"]
+    verbose_name_plural = gettext_lazy("history")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class InternalNoteInline(ReadOnlyInline):
+    model = InternalNote
+    fields = ["created_at", "author", "body"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+
+class AddOnlyInline(admin.StackedInline):
+    """An empty form that adds one row through a service (save_formset)."""
+
+    extra = 1
+    max_num = 1
+    can_delete = False
+    fields = ["body"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class InternalNoteAddInline(AddOnlyInline):
+    model = InternalNote
+    verbose_name = gettext_lazy("new internal note")
+    verbose_name_plural = gettext_lazy("add an internal note")
+
+
+class MessageInline(ReadOnlyInline):
+    model = Message
+    fields = ["created_at", "direction", "author", "body"]
+    verbose_name_plural = gettext_lazy("messages with the organization")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+
+class MessageAddInline(AddOnlyInline):
+    model = Message
+    verbose_name = gettext_lazy("new message to the organization")
+    verbose_name_plural = gettext_lazy("write to the organization (emailed)")
+
+
+class MeetingInline(ReadOnlyInline):
+    model = Meeting
+    fields = ["starts_at", "duration", "mode", "location_or_link", "status", "advisor"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("advisor")
+
+
+class OutboundEmailInline(ReadOnlyInline):
+    """The request's emails; their context (which may hold a raw link) is
+    never shown."""
+
+    model = OutboundEmail
+    fields = ["created_at", "kind", "to_address", "status", "attempts", "sent_at"]
+    verbose_name_plural = gettext_lazy("emails")
