@@ -11,10 +11,11 @@ from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from consultations.models import (
+    AdvisorProfile,
     Consultation,
     Language,
     Message,
@@ -23,6 +24,7 @@ from consultations.models import (
     Region,
     StatusChange,
 )
+from consultations.roles import ADVISORS_GROUP
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -34,15 +36,43 @@ def catalog_track(slug: str = "project-consulting"):
 
 
 class UserFactory(factory.django.DjangoModelFactory):
+    """A user; pass groups=[name, ...] to put them in the staff groups."""
+
     class Meta:
         model = get_user_model()
         django_get_or_create = ["username"]
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Sequence(lambda n: f"First{n}")
     last_name = "Person"
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
-    password = factory.LazyFunction(lambda: make_password(PASSWORD))
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            for name in extracted:
+                self.groups.add(Group.objects.get(name=name))
+
+
+class AdvisorProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdvisorProfile
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory, groups=[ADVISORS_GROUP])
+    languages = factory.LazyFunction(lambda: [Language.HEBREW.value])
+    regions = factory.LazyFunction(lambda: [Region.NATIONWIDE.value])
+    capacity = 5
+
+    @factory.post_generation
+    def tracks(self, create, extracted, **kwargs):
+        """Pass tracks=[...]; by default the advisor covers every track."""
+        from tracks.models import Track
+
+        if create:
+            self.tracks.set(extracted if extracted is not None else Track.objects.all())
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
