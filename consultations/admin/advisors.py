@@ -25,7 +25,6 @@ class AdvisorProfileAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "tracks"]
     list_select_related = ["user"]
     search_fields = ["user__first_name", "user__last_name", "user__email"]
-    filter_horizontal = ["tracks"]
     readonly_fields = ["last_assigned_at"]
 
     def get_queryset(self, request):
