@@ -484,6 +484,21 @@ class AdvisorProfileQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True, user__is_active=True)
 
+    def with_load(self):
+        """Each profile's `load`: the advisor's requests still being worked
+        on (assigned, in progress or waiting), counted in the same query."""
+        return self.annotate(
+            load=models.Count(
+                "user__assigned_consultations",
+                filter=models.Q(
+                    user__assigned_consultations__status__in=(
+                        Consultation.ACTIVE_STATUSES
+                    )
+                ),
+                distinct=True,
+            )
+        )
+
 
 class AdvisorProfile(TimeStampedModel):
     """What an advisor covers and how much work they can take."""

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fractions import Fraction
 
-from django.db.models import Count, Q
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -67,21 +66,7 @@ class Suggestion:
 
 def advisor_profiles_with_load():
     """Active profiles with their current load, in one query."""
-    return (
-        AdvisorProfile.objects.active()
-        .select_related("user")
-        .annotate(
-            load=Count(
-                "user__assigned_consultations",
-                filter=Q(
-                    user__assigned_consultations__status__in=(
-                        Consultation.ACTIVE_STATUSES
-                    )
-                ),
-                distinct=True,
-            )
-        )
-    )
+    return AdvisorProfile.objects.active().select_related("user").with_load()
 
 
 def _covers_region(*, regions: list[str], region: str) -> bool:

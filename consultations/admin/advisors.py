@@ -3,10 +3,9 @@ advisor's current load (the inputs of the assignment suggestion)."""
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy
 
-from consultations.models import AdvisorProfile, Consultation
+from consultations.models import AdvisorProfile
 from consultations.workspace_forms import AdvisorProfileAdminForm
 
 
@@ -28,20 +27,7 @@ class AdvisorProfileAdmin(admin.ModelAdmin):
     readonly_fields = ["last_assigned_at"]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                load=Count(
-                    "user__assigned_consultations",
-                    filter=Q(
-                        user__assigned_consultations__status__in=(
-                            Consultation.ACTIVE_STATUSES
-                        )
-                    ),
-                )
-            )
-        )
+        return super().get_queryset(request).with_load()
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":

@@ -3,31 +3,36 @@ row at a time; this runs that loop and tells the staff member what was done
 and what was refused."""
 
 from collections.abc import Callable, Iterable
+from operator import attrgetter
+from typing import TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from consultations.models import Consultation
+T = TypeVar("T")
 
 
 def apply_to_each(
-    consultations: Iterable[Consultation],
-    action: Callable[[Consultation], object],
+    items: Iterable[T],
+    action: Callable[[T], object],
+    *,
+    label: Callable[[T], str] = attrgetter("reference"),
 ) -> tuple[int, list[str]]:
-    """Call `action` on each request; return how many succeeded and, for the
-    others, "<reference>: <why>" lines for the staff member."""
+    """Call `action` on each item (a request, by default); return how many
+    succeeded and, for the others, "<label>: <why>" lines for the staff
+    member."""
     done, failures = 0, []
-    for consultation in consultations:
+    for item in items:
         try:
-            action(consultation)
+            action(item)
         except (ValidationError, PermissionDenied) as error:
             reason = (
                 " ".join(error.messages)
                 if isinstance(error, ValidationError)
                 else _("Not allowed.")
             )
-            failures.append(f"{consultation.reference}: {reason}")
+            failures.append(f"{label(item)}: {reason}")
         else:
             done += 1
     return done, failures

@@ -1,10 +1,9 @@
 """The outbox, read-only, with one action: send a failed or stuck row again."""
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy, ngettext
 
-from consultations.admin.bulk import report_bulk_outcome
+from consultations.admin.bulk import apply_to_each, report_bulk_outcome
 from consultations.admin.scope import CrisisScopedAdmin
 from consultations.models import OutboundEmail
 from consultations.services.outbox import outbound_email_requeue
@@ -63,14 +62,9 @@ class OutboundEmailAdmin(CrisisScopedAdmin, admin.ModelAdmin):
         permissions=["change"],
     )
     def send_again(self, request, queryset):
-        done, failures = 0, []
-        for email in queryset:
-            try:
-                outbound_email_requeue(email=email)
-            except ValidationError as error:
-                failures.append(f"{email}: {' '.join(error.messages)}")
-            else:
-                done += 1
+        done, failures = apply_to_each(
+            queryset, lambda email: outbound_email_requeue(email=email), label=str
+        )
         report_bulk_outcome(
             request,
             done_message=done

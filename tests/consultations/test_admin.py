@@ -402,18 +402,23 @@ def test_failed_and_stuck_emails_can_be_sent_again(staff_client):
         for status in ("failed", "sending", "sent")
     }
 
-    staff_client.post(
+    response = staff_client.post(
         reverse("admin:consultations_outboundemail_changelist"),
         {
             "action": "send_again",
             ACTION_CHECKBOX_NAME: [row.pk for row in rows.values()],
         },
+        follow=True,
     )
 
     for row in rows.values():
         row.refresh_from_db()
     assert rows["failed"].status == rows["sending"].status == "pending"
     assert rows["sent"].status == "sent"
+    # One summary line, and the refused row named with its reason.
+    shown = [str(message) for message in response.context["messages"]]
+    assert len(shown) == 2
+    assert shown[1].startswith(f"{rows['sent']}: ")
 
 
 def test_an_advisor_profile_is_edited_with_check_boxes(staff_client, coordinator):
