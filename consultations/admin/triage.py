@@ -67,6 +67,7 @@ from consultations.services.transitions import (
     status_actions_for,
 )
 from consultations.services.workspace import (
+    MAX_BODY_LENGTH,
     consultation_message_organization,
     internal_note_add,
 )
@@ -712,6 +713,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
 class DeclineNoteForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("Note to the organization"),
+        max_length=MAX_BODY_LENGTH,
         help_text=gettext_lazy(
             "The organization receives it by email, in its language; write why "
             "the request is declined and where else they might turn."

@@ -36,6 +36,7 @@ from consultations.services.workflow import (
     apply_status_change,
     lock_consultation,
 )
+from consultations.services.workspace import clean_body
 
 Status = Consultation.Status
 
@@ -279,11 +280,10 @@ def consultation_decline(
 ) -> Consultation:
     """Decline with a note the organization reads; a decline answers the
     request, so it stops the first-response clock."""
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError(
-            _("Write a note for the organization explaining the decision.")
-        )
+    note = clean_body(
+        note,
+        empty_message=_("Write a note for the organization explaining the decision."),
+    )
     consultation = lock_consultation(consultation.pk)
     ensure_may_work_on(actor=actor, consultation=consultation)
     _guard(consultation=consultation, to_status=Status.DECLINED)

@@ -35,7 +35,9 @@ from consultations.services.workflow import lock_consultation
 MAX_BODY_LENGTH = 10_000
 
 
-def _clean_body(body: str, *, empty_message: str) -> str:
+def clean_body(body: str, *, empty_message: str) -> str:
+    """What staff write (a note, a message, a decline), stripped; refused
+    when empty or longer than MAX_BODY_LENGTH."""
     body = (body or "").strip()
     if not body:
         raise ValidationError(empty_message)
@@ -70,7 +72,7 @@ def internal_note_add(
     note = InternalNote(
         consultation=consultation,
         author=author,
-        body=_clean_body(body, empty_message=_("Write the note.")),
+        body=clean_body(body, empty_message=_("Write the note.")),
     )
     note.full_clean()
     note.save()
@@ -83,7 +85,7 @@ def consultation_message_organization(
 ) -> Message:
     """Send the organization a message: stored (their status page shows it)
     and emailed in their language, replies going to the advisor."""
-    body = _clean_body(body, empty_message=_("Write the message."))
+    body = clean_body(body, empty_message=_("Write the message."))
     consultation = lock_consultation(consultation.pk)
     ensure_may_work_on(actor=author, consultation=consultation)
     _ensure_reachable(consultation=consultation)

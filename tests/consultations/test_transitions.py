@@ -175,6 +175,11 @@ def test_decline_needs_a_note_and_answers_the_request(coordinator):
         transitions.consultation_decline(
             consultation=consultation, actor=coordinator, note="   "
         )
+    # As long as a message may be, and no longer (whichever page sends it).
+    with pytest.raises(ValidationError, match="10000"):
+        transitions.consultation_decline(
+            consultation=consultation, actor=coordinator, note="x" * 10_001
+        )
     consultation.refresh_from_db()
     assert consultation.status == Status.NEW
 
