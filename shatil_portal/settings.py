@@ -259,6 +259,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "shatil_portal.views.csrf_failure"
 # Sessions end after two hours without activity (renewed on every request).
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=60 * 60 * 2)
 SESSION_SAVE_EVERY_REQUEST = True

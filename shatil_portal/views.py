@@ -1,4 +1,5 @@
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -24,3 +25,10 @@ def bench_trivial(request):
     """The benchmark's ceiling: the least a page can do, through the project's
     whole middleware stack (routed only with BENCHMARK_VIEW_ENABLED)."""
     return HttpResponse(b"ok", content_type="text/plain")
+
+
+def csrf_failure(request, reason=""):
+    """Django's refusal of a form without a valid CSRF cookie and token, in the
+    portal's look and the page's language (CSRF_FAILURE_VIEW). Django logs the
+    reason; the visitor is told what to do."""
+    return render(request, "403_csrf.html", status=403)

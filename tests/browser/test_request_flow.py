@@ -131,6 +131,16 @@ def test_a_hebrew_speaker_requests_follows_writes_and_withdraws(
         page.click("#submit-id-withdraw")
     expect(page.locator('a[href$="/withdraw/"]')).to_have_count(0)
     assert Consultation.objects.get().status == "withdrawn"
+
+    # A link that a mail program cut short opens a page that says why, in
+    # Hebrew, and offers a new link.
+    link = confirmation_link("dana@example.org")
+    response = page.goto(link[:-12] + "/")
+    assert response.status == 404
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("h1")).to_have_text("הדף לא נמצא")
+    expect(page.locator('main a[href$="/request/lost-link/"]')).to_be_visible()
+    assert_accessible(page)
     assert dialogs == []
 
 
