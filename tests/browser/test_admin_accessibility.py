@@ -7,6 +7,7 @@ form and the confirmations of a merge and of an anonymization.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import (
     PASSWORD,
@@ -48,7 +49,8 @@ def _choose_action(page, list_url, action, *, rows):
     for checkbox in page.locator("input.action-select").all()[:rows]:
         checkbox.check()
     page.locator("select[name=action]").select_option(action)
-    page.locator("button[name=index]").click()
+    with page.expect_navigation():
+        page.locator("button[name=index]").click()
 
 
 @pytest.mark.browser
@@ -73,11 +75,14 @@ def test_the_admin_screens_pass_axe_core(page, live_server, catalog, assert_acce
     assert page.locator("html").get_attribute("dir") == "rtl"
     page.locator("#id_username").fill("root")
     page.locator("#id_password").fill(PASSWORD)
-    page.locator("form [type=submit]").last.click()
+    with page.expect_navigation():
+        page.locator("form [type=submit]").last.click()
 
     for path in ADMIN_PAGES:
-        response = page.goto(live_server.url + path.format(**ids))
-        assert response.status == 200, path
+        url = live_server.url + path.format(**ids)
+        response = page.goto(url)
+        # The page itself, not the sign-in page it would redirect to.
+        assert (response.status, page.url) == (200, url)
         assert_accessible(page)
 
     _choose_action(
@@ -86,7 +91,7 @@ def test_the_admin_screens_pass_axe_core(page, live_server, catalog, assert_acce
         "merge_selected",
         rows=2,
     )
-    assert page.locator("input[name=target]").count() == 2
+    expect(page.locator("input[name=target]")).to_have_count(2)
     assert_accessible(page)
 
     _choose_action(
@@ -95,5 +100,5 @@ def test_the_admin_screens_pass_axe_core(page, live_server, catalog, assert_acce
         "anonymize_selected",
         rows=1,
     )
-    assert page.locator("#id_reason").count() == 1
+    expect(page.locator("#id_reason")).to_be_visible()
     assert_accessible(page)
