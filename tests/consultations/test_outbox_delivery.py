@@ -2,6 +2,7 @@
 Redis, later through the sweep when the broker was down, once even when its
 task runs twice, and again after the mail server failed."""
 
+import re
 import smtplib
 import time
 import uuid
@@ -12,6 +13,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.test import Client
 from django.utils import timezone
 
 from consultations.models import Consultation, OutboundEmail
@@ -129,6 +131,43 @@ def test_with_the_broker_down_the_submission_succeeds_and_the_sweep_sends_once(
     assert outbox_sweep(now=later) == 0
     assert len(mail.outbox) == 2
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_down_altogether_a_visitor_still_sends_a_request(
+    catalog, settings, unreachable_broker
+):
+    """Cache and broker both unreachable, rate limits on, pages cached as in
+    production: the form opens, the request is saved and confirmed, and its
+    emails wait in the outbox until the sweep sends them."""
+    settings.DEBUG = False
+    settings.RATELIMIT_ENABLE = True
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "shatil_portal.cache.RedisCache",
+            "LOCATION": UNREACHABLE_BROKER,
+        }
+    }
+    browser = Client(enforce_csrf_checks=True)
+
+    form = browser.get("/en/request/?track=project-consulting")
+    html = form.content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+    key = re.search(r'name="submission_key" value="([^"]+)"', html)[1]
+    posted = browser.post(
+        "/en/request/",
+        request_form_data(csrfmiddlewaretoken=token, submission_key=key),
+    )
+    received = browser.get(posted["Location"])
+
+    consultation = Consultation.objects.get()
+    assert form.status_code == 200
+    assert posted.status_code == 302
+    assert consultation.reference in received.content.decode()
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"pending"}
+    later = timezone.now() + timedelta(minutes=5)
+    assert outbox_sweep(now=later) == 2
+    assert len(mail.outbox) == 2
 
 
 @pytest.mark.worker
