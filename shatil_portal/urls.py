@@ -31,3 +31,5 @@ urlpatterns += i18n_patterns(
     path("", include("tracks.urls")),
     prefix_default_language=False,
 )
+
+handler500 = views.server_error

@@ -1,5 +1,7 @@
-from django.http import HttpResponse, JsonResponse
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -32,3 +34,13 @@ def csrf_failure(request, reason=""):
     portal's look and the page's language (CSRF_FAILURE_VIEW). Django logs the
     reason; the visitor is told what to do."""
     return render(request, "403_csrf.html", status=403)
+
+
+def server_error(request):
+    """Django's server_error with the staff inbox address: like Django's, it
+    renders without the request's context (no user, nothing from the
+    database), since whatever failed may still be failing."""
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(
+        template.render({"staff_inbox_email": settings.STAFF_INBOX_EMAIL})
+    )

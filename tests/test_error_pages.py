@@ -63,13 +63,14 @@ def test_an_unreadable_address_is_refused_in_the_page_language(client):
     assert _in("ar", "The address could not be read") in response.content.decode()
 
 
-def test_a_server_error_is_answered_in_the_page_language(client, monkeypatch):
+def test_a_server_error_is_answered_in_the_page_language(client, monkeypatch, settings):
     from consultations.views import public
 
     def failing_lookup(**kwargs):
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(public, "consultation_get_by_status_token", failing_lookup)
+    settings.STAFF_INBOX_EMAIL = "policy-center@example.org"
     client.raise_request_exception = False
 
     response = client.get("/en/request/status/any-token-at-all/")
@@ -78,4 +79,5 @@ def test_a_server_error_is_answered_in_the_page_language(client, monkeypatch):
     assert response.status_code == 500
     assert 'lang="en" dir="ltr"' in html
     assert "Something went wrong" in html
+    assert 'href="mailto:policy-center@example.org"' in html
     assert "the database went away" not in html
