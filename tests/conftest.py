@@ -2,6 +2,7 @@
 browser (Debian's Chromium through Playwright) and axe-core."""
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,6 @@ def rate_limit_counters_of_its_own(settings):
     """Each test counts rate limits from zero. The counters live in the shared
     Redis for an hour; without a prefix of its own, a test would inherit the
     posts of earlier tests (and of earlier runs) from the same address."""
-    import uuid
-
     settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 
 

@@ -17,15 +17,15 @@ from playwright.sync_api import expect
 from consultations.models import Consultation, Organization
 from consultations.roles import COORDINATORS_GROUP
 from tests.conftest import AXE_TAGS
-from tests.consultations.conftest import (
+from tests.consultations.conftest import ConsultationFactory, create_staff_groups
+from tests.factories import (
     PASSWORD,
     AdvisorProfileFactory,
-    ConsultationFactory,
+    FeedbackFactory,
     OrganizationFactory,
     UserFactory,
-    create_staff_groups,
+    catalog_track,
 )
-from tests.factories import FeedbackFactory, catalog_track
 
 Status = Consultation.Status
 

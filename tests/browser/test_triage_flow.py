@@ -21,13 +21,8 @@ from consultations.business_time import ISRAEL_TZ
 from consultations.models import Consultation, OutboundEmail
 from consultations.roles import COORDINATORS_GROUP
 from tests.conftest import AXE_TAGS
-from tests.consultations.conftest import (
-    PASSWORD,
-    AdvisorProfileFactory,
-    ConsultationFactory,
-    UserFactory,
-    create_staff_groups,
-)
+from tests.consultations.conftest import ConsultationFactory, create_staff_groups
+from tests.factories import PASSWORD, AdvisorProfileFactory, UserFactory
 
 Status = Consultation.Status
 

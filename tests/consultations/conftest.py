@@ -6,12 +6,7 @@ import pytest
 
 from consultations.roles import ADVISORS_GROUP, COORDINATORS_GROUP
 from tests import factories
-from tests.factories import (  # noqa: F401 (imported from here by other tests)
-    PASSWORD,
-    AdvisorProfileFactory,
-    OrganizationFactory,
-    UserFactory,
-)
+from tests.factories import AdvisorProfileFactory, UserFactory
 from tests.migration_data import restore_staff_groups
 
 # Browser tests import it under this name.

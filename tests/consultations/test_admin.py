@@ -98,7 +98,7 @@ def test_filtering_by_status_overrides_the_open_default(staff_client):
 
 
 def test_filters_by_region_advisor_and_search(staff_client, advisor):
-    from tests.consultations.conftest import OrganizationFactory
+    from tests.factories import OrganizationFactory
 
     south = ConsultationFactory(
         organization=OrganizationFactory(region="south", name="עמותת הנגב הירוק")
@@ -422,7 +422,7 @@ def test_failed_and_stuck_emails_can_be_sent_again(staff_client):
 
 
 def test_an_advisor_profile_is_edited_with_check_boxes(staff_client, coordinator):
-    from tests.consultations.conftest import UserFactory
+    from tests.factories import UserFactory
     from tracks.models import Track
 
     user = UserFactory(username="new-advisor")

@@ -19,8 +19,8 @@ from consultations.selectors.dashboard import (
     dashboard_figures,
     dashboard_tracks,
 )
-from tests.consultations.conftest import ConsultationFactory, OrganizationFactory
-from tests.factories import FeedbackFactory, catalog_track
+from tests.consultations.conftest import ConsultationFactory
+from tests.factories import FeedbackFactory, OrganizationFactory, catalog_track
 
 pytestmark = pytest.mark.django_db
 

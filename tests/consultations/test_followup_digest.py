@@ -8,9 +8,8 @@ from django.contrib.auth.models import Group, Permission
 from consultations.models import OutboundEmail
 from consultations.roles import COORDINATORS_GROUP
 from consultations.services.followups import weekly_digest_send
-from tests.consultations.conftest import AdvisorProfileFactory
 from tests.consultations.followup_support import deliver_outbox, israel, queued
-from tests.factories import ConsultationFactory
+from tests.factories import AdvisorProfileFactory, ConsultationFactory
 
 pytestmark = pytest.mark.django_db
 

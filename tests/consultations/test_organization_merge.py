@@ -22,12 +22,14 @@ from consultations.models import (
     StatusChange,
 )
 from consultations.services.organizations import organization_merge
-from tests.consultations.conftest import (
-    ConsultationFactory,
+from tests.consultations.conftest import ConsultationFactory
+from tests.factories import (
+    FeedbackFactory,
+    MessageFactory,
     OrganizationFactory,
+    StatusChangeFactory,
     UserFactory,
 )
-from tests.factories import FeedbackFactory, MessageFactory, StatusChangeFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from django.utils import timezone, translation
 
 from consultations.models import Consultation
 from consultations.services.organizations import organization_merge
-from tests.consultations.conftest import ConsultationFactory, OrganizationFactory
-from tests.factories import FeedbackFactory
+from tests.consultations.conftest import ConsultationFactory
+from tests.factories import FeedbackFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 

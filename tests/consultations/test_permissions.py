@@ -17,7 +17,8 @@ from consultations.models import (
     OutboundEmail,
     StatusChange,
 )
-from tests.consultations.conftest import ConsultationFactory, UserFactory
+from tests.consultations.conftest import ConsultationFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

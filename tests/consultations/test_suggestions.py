@@ -9,7 +9,8 @@ from django.utils import timezone, translation
 
 from consultations.models import Consultation
 from consultations.suggestions import suggest_advisors, top_suggestion
-from tests.consultations.conftest import ConsultationFactory, OrganizationFactory
+from tests.consultations.conftest import ConsultationFactory
+from tests.factories import OrganizationFactory
 from tracks.models import Track
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from consultations.models import OutboundEmail
-from tests.consultations.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
