@@ -7,6 +7,7 @@ The reset email goes through the outbox like every other email.
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from shatil_portal.lockout import UnlockingSetPasswordForm
 from shatil_portal.two_factor import SignInForm
 
 from .workspace_forms import OutboxPasswordResetForm
@@ -38,6 +39,7 @@ urlpatterns = [
     path(
         "reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
+            form_class=UnlockingSetPasswordForm,
             success_url=reverse_lazy("accounts:password_reset_complete")
         ),
         name="password_reset_confirm",

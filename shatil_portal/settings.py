@@ -275,8 +275,12 @@ if env.bool("DJANGO_HTTPS", default=False):
     CSRF_COOKIE_SECURE = True
 
 # Staff and advisor logins: locked after repeated failures, per username and
-# address; staff unlock from the admin (Access attempts) or `axes_reset`.
+# address, and per account from all addresses together (a higher limit, so
+# rotating addresses does not buy endless guesses; shatil_portal/lockout.py).
+# Staff unlock from the admin (Access attempts) or `axes_reset`.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=20)
+AXES_HANDLER = "shatil_portal.lockout.AccountLockoutHandler"
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

@@ -125,6 +125,98 @@ def test_the_command_line_unlocks_too(client, world, settings):
     assert response.status_code == 302
 
 
+def _guess_from_many_addresses(client, username: str, times: int):
+    """One wrong password from each of `times` addresses: the per-address
+    lock never triggers."""
+    url = reverse("accounts:login")
+    for attempt in range(times):
+        client.post(
+            url,
+            {"username": username, "password": "wrong-guess"},
+            REMOTE_ADDR=f"198.51.100.{attempt + 1}",
+        )
+
+
+def test_guessing_from_many_addresses_locks_the_account(client, world, settings):
+    """Rotating addresses does not buy endless guesses: after
+    AXES_ACCOUNT_FAILURE_LIMIT failures from all addresses together, the
+    account is locked even for its owner with the right password, who is told
+    in Hebrew what happened and how to get back in."""
+    _guess_from_many_addresses(client, "advisor-a", settings.AXES_ACCOUNT_FAILURE_LIMIT)
+
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "advisor-a", "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.50",
+    )
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    content = response.content.decode()
+    assert "החשבון נעול" in content
+    assert reverse("accounts:password_reset") in content
+    assert "רכז.ת" in content
+
+
+def test_the_account_limit_is_higher_than_the_address_limit(client, world, settings):
+    """One failure short of the account limit, spread over addresses, still
+    lets the owner in: the account lock is not a hair trigger."""
+    assert settings.AXES_ACCOUNT_FAILURE_LIMIT > settings.AXES_FAILURE_LIMIT
+    _guess_from_many_addresses(
+        client, "advisor-a", settings.AXES_ACCOUNT_FAILURE_LIMIT - 1
+    )
+
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "advisor-a", "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.50",
+    )
+
+    assert response.status_code == 302
+
+
+def test_the_account_lock_spares_other_accounts(client, world, settings):
+    _guess_from_many_addresses(client, "advisor-a", settings.AXES_ACCOUNT_FAILURE_LIMIT)
+
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "advisor-b", "password": PASSWORD},
+        REMOTE_ADDR="198.51.100.1",
+    )
+
+    assert response.status_code == 302
+
+
+def test_a_password_reset_unlocks_the_account(client, world, settings):
+    """The lockout page's way back: the emailed reset link sets a new
+    password and clears the account's failed sign-ins."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = world.users[ADVISOR]
+    _guess_from_many_addresses(client, "advisor-a", settings.AXES_ACCOUNT_FAILURE_LIMIT)
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    form_url = client.get(
+        reverse("accounts:password_reset_confirm", args=[uid, token])
+    )["Location"]
+    new_password = "olive-grove-kinneret-71"
+    reset = client.post(
+        form_url, {"new_password1": new_password, "new_password2": new_password}
+    )
+    assert reset.status_code == 302
+
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "advisor-a", "password": new_password},
+        REMOTE_ADDR="203.0.113.50",
+    )
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
 # Two-factor authentication
 
 
