@@ -7,6 +7,7 @@ The reset email goes through the outbox like every other email.
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from shatil_portal import two_factor_views
 from shatil_portal.lockout import UnlockingSetPasswordForm
 from shatil_portal.two_factor import SignInForm
 
@@ -17,12 +18,21 @@ app_name = "accounts"
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=SignInForm, redirect_authenticated_user=True
-        ),
+        two_factor_views.SignInView.as_view(authentication_form=SignInForm),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", two_factor_views.two_factor_manage, name="two_factor"),
+    path(
+        "two-factor/enroll/",
+        two_factor_views.two_factor_enroll,
+        name="two_factor_enroll",
+    ),
+    path(
+        "two-factor/remove/",
+        two_factor_views.two_factor_remove_view,
+        name="two_factor_remove",
+    ),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(
@@ -40,7 +50,7 @@ urlpatterns = [
         "reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
             form_class=UnlockingSetPasswordForm,
-            success_url=reverse_lazy("accounts:password_reset_complete")
+            success_url=reverse_lazy("accounts:password_reset_complete"),
         ),
         name="password_reset_confirm",
     ),

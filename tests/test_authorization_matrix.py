@@ -164,6 +164,21 @@ PORTAL_CASES = [
         EVERYONE_200,
         to("accounts:password_reset_complete"),
     ),
+    # Two-factor: each signed-in user manages their own. A session that gave
+    # no code, for a user who has an authenticator (the coordinator here),
+    # signs in again first; enrolling while one exists goes to removal.
+    Case("accounts:two_factor", "L L 200 200 L 200 200", to("accounts:two_factor")),
+    Case(
+        "accounts:two_factor_enroll",
+        "L L 200 200 R 200 200",
+        to("accounts:two_factor_enroll"),
+        mutates=True,
+    ),
+    Case(
+        "accounts:two_factor_remove",
+        "L L 405 405 405 405 405",
+        to("accounts:two_factor_remove"),
+    ),
     # The workspace: advisors reach their own requests, staff every request
     # (crisis ones with the permission); anything else is 404.
     Case("workspace:my_requests", SIGNED_IN, to("workspace:my_requests")),

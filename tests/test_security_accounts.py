@@ -390,18 +390,6 @@ def test_a_wrong_code_is_refused_and_slows_the_next_try(client, world, settings)
     assert device.throttling_failure_count == 1
 
 
-def test_staff_without_an_authenticator_are_told_to_ask_for_a_code(
-    client, world, settings
-):
-    settings.ADMIN_REQUIRE_OTP = True
-    TOTPDevice.objects.filter(user=world.users[COORDINATOR]).delete()
-
-    response = _sign_in(client, "coordinator", "12345678")
-
-    assert "_auth_user_id" not in client.session
-    assert "Ask an administrator for a one-time code" in response.content.decode()
-
-
 def test_a_backup_code_signs_staff_in_on_the_portal(client, world, settings):
     settings.ADMIN_REQUIRE_OTP = True
     call_command("addstatictoken", "coordinator", token="backupcode", stdout=None)
