@@ -9,7 +9,7 @@ from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -38,7 +38,7 @@ class SignInView(LoginView):
         if enrollment_required(self.request.user):
             url = reverse("accounts:two_factor_enroll")
             next_url = self.get_redirect_url()
-            return f"{url}?next={next_url}" if next_url else url
+            return f"{url}?{urlencode({'next': next_url})}" if next_url else url
         return super().get_success_url()
 
 

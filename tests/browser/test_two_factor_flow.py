@@ -61,3 +61,9 @@ def test_staff_enroll_an_authenticator_at_their_first_sign_in(
     expect(page.locator("#site-name, #header")).not_to_have_count(0)
     expect(page.locator("#id_otp_token")).to_have_count(0)
     assert_accessible(page)
+
+    # The menu's two-factor page: on, with ten backup codes left.
+    page.goto(f"{live_server.url}/accounts/two-factor/")
+    expect(page.locator("h1")).to_have_text("כניסה בשני שלבים")
+    expect(page.locator("main")).to_contain_text("10")
+    assert_accessible(page)
