@@ -18,7 +18,7 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Func, JSONField
 from django.utils import timezone
 
 from consultations.models import Consultation, OutboundEmail
@@ -226,28 +226,64 @@ def _close_quietly(mail_connection) -> None:
         logger.warning("Closing the mail connection failed: %s", type(error).__name__)
 
 
-def _record_sent(*, email: OutboundEmail) -> None:
-    email.status = OutboundEmail.Status.SENT
-    email.sent_at = timezone.now()
-    email.last_error = ""
-    email.context = {
-        key: value
-        for key, value in email.context.items()
-        if not key.startswith(SECRET_PREFIX)
-    }
-    email.save(
-        update_fields=["status", "sent_at", "last_error", "context", "updated_at"]
-    )
+class JSONWithoutKeys(Func):
+    """The stored JSON object without `keys`, computed by the database from
+    the value it holds now (PostgreSQL's `-`, SQLite's `json_remove`), so an
+    update never writes back a copy read earlier."""
+
+    output_field = JSONField()
+
+    def __init__(self, expression, *, keys: Sequence[str]):
+        super().__init__(expression)
+        self.keys = list(keys)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} - %s::text[])", [*params, self.keys]
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        paths = ", ".join(["%s"] * len(self.keys))
+        return f"json_remove({sql}, {paths})", [
+            *params,
+            *(f'$."{key}"' for key in self.keys),
+        ]
+
+
+def _record_sent(*, email: OutboundEmail) -> bool:
+    """Mark the row sent, only if it is still `sending`: anonymization (which
+    fails the row and erases it) wins over a delivery that finishes after it.
+    The context is never written back; the database drops the secret keys
+    from what it holds. False when the row had changed meanwhile."""
+    now = timezone.now()
+    fields = {"status": OutboundEmail.Status.SENT, "sent_at": now, "last_error": ""}
+    secret_keys = [key for key in email.context if key.startswith(SECRET_PREFIX)]
+    if secret_keys:
+        fields["context"] = JSONWithoutKeys("context", keys=secret_keys)
+    marked = OutboundEmail.objects.filter(
+        pk=email.pk, status=OutboundEmail.Status.SENDING
+    ).update(**fields, updated_at=now)
+    if not marked:
+        logger.warning("Outbox row %s changed while it was being sent", email.pk)
+    return bool(marked)
 
 
 def outbound_email_record_failure(*, email: OutboundEmail, error: Exception) -> None:
+    """Pending again after a backoff, or failed after the last attempt; only
+    if the row is still `sending` (anonymization may have failed it)."""
     gives_up = email.attempts >= outbox_max_attempts()
-    email.status = (
-        OutboundEmail.Status.FAILED if gives_up else OutboundEmail.Status.PENDING
+    now = timezone.now()
+    still_sending = OutboundEmail.objects.filter(
+        pk=email.pk, status=OutboundEmail.Status.SENDING
     )
-    email.last_error = f"{type(error).__name__}: {error}"[:2000]
-    email.next_attempt_at = timezone.now() + outbox_retry_delay(attempts=email.attempts)
-    email.save(update_fields=["status", "last_error", "next_attempt_at", "updated_at"])
+    still_sending.update(
+        status=(
+            OutboundEmail.Status.FAILED if gives_up else OutboundEmail.Status.PENDING
+        ),
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+        next_attempt_at=now + outbox_retry_delay(attempts=email.attempts),
+        updated_at=now,
+    )
     logger.warning(
         "Outbox row %s (%s) failed on attempt %s: %s",
         email.pk,
