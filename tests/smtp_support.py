@@ -14,16 +14,20 @@ class LoopbackSMTPServer:
     """`silent`: accepts connections and never says a word.
     `before_answering(data)`: called with each message's data before the
     server answers 250 to it (a slow server, or one that lets a test act
-    while the message is in flight)."""
+    while the message is in flight).
+    `on_connect(count)`: called as each connection is accepted, with how many
+    there have been."""
 
     def __init__(
         self,
         *,
         silent: bool = False,
         before_answering: Callable[[bytes], None] | None = None,
+        on_connect: Callable[[int], None] | None = None,
     ):
         self.silent = silent
         self.before_answering = before_answering
+        self.on_connect = on_connect
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.connections = 0
@@ -42,6 +46,8 @@ class LoopbackSMTPServer:
             self.connections += 1
             self._clients.append(client)
             self.connected.set()
+            if self.on_connect:
+                self.on_connect(self.connections)
             if not self.silent:
                 threading.Thread(
                     target=self._converse, args=(client,), daemon=True

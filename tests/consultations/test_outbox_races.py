@@ -3,11 +3,19 @@ and against staff acting while a worker delivers: `sending` means only
 "handed to the mail server, outcome unknown", and no late result undoes
 what happened meanwhile (anonymization, a staff decision)."""
 
+import signal
+import threading
+
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import connection
 
 from consultations.models import OutboundEmail
-from consultations.services.outbox import outbound_email_deliver
+from consultations.services.outbox import (
+    OutboxDeliveryError,
+    outbound_email_deliver,
+    outbound_emails_deliver,
+)
 from consultations.services.retention import consultation_anonymize
 from tests.factories import ConsultationFactory, OutboundEmailFactory
 from tests.smtp_support import smtp_server_factory  # noqa: F401 (a fixture)
@@ -40,3 +48,78 @@ def test_anonymization_wins_over_a_delivery_that_finishes_after_it(
     assert row.context == {}
     assert row.to_address == ""
     assert row.sent_at is None
+
+
+def _statuses(rows) -> list[tuple[str, int]]:
+    return [
+        OutboundEmail.objects.values_list("status", "attempts").get(pk=row.pk)
+        for row in rows
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_silent_mail_server_holds_one_row_in_sending_not_the_batch(
+    smtp_server_factory,  # noqa: F811
+):
+    """The mail server accepts connections and never answers. While the
+    worker waits on it, only the row being sent is `sending`; the rest of
+    the batch is still pending. Each row then times out and is pending
+    again, with its backoff."""
+    rows = [OutboundEmailFactory() for _ in range(3)]
+    server = smtp_server_factory(silent=True)
+    seen_while_waiting = []
+
+    def watch():
+        server.connected.wait(timeout=10)
+        try:
+            seen_while_waiting.extend(_statuses(rows))
+        finally:
+            connection.close()
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    with pytest.raises(OutboxDeliveryError):
+        outbound_emails_deliver(email_ids=[row.pk for row in rows])
+    watcher.join(timeout=10)
+
+    assert seen_while_waiting == [("sending", 1), ("pending", 0), ("pending", 0)]
+    assert _statuses(rows) == [("pending", 1)] * 3
+    assert server.connections == 3
+
+
+@pytest.fixture
+def soft_time_limit_on_signal():
+    """Celery's prefork pool raises SoftTimeLimitExceeded from a SIGUSR1
+    handler in the task's thread; this installs the same handler."""
+
+    def raise_soft_time_limit(signum, frame):
+        raise SoftTimeLimitExceeded()
+
+    previous = signal.signal(signal.SIGUSR1, raise_soft_time_limit)
+    yield lambda: signal.pthread_kill(threading.main_thread().ident, signal.SIGUSR1)
+    signal.signal(signal.SIGUSR1, previous)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_soft_time_limit_stops_the_batch_and_puts_the_unsent_row_back(
+    smtp_server_factory,  # noqa: F811
+    soft_time_limit_on_signal,
+):
+    """The soft time limit strikes while the second row waits for a silent
+    mail server: it is not swallowed as a mail error, the batch stops there,
+    the second row is pending again as if never claimed, and the third was
+    never touched. No row is left `sending`."""
+    rows = [OutboundEmailFactory() for _ in range(3)]
+
+    def time_is_up_at_the_second_row(count):
+        if count == 2:
+            soft_time_limit_on_signal()
+
+    smtp_server_factory(silent=True, on_connect=time_is_up_at_the_second_row)
+
+    with pytest.raises(SoftTimeLimitExceeded):
+        outbound_emails_deliver(email_ids=[row.pk for row in rows])
+
+    assert _statuses(rows) == [("pending", 1), ("pending", 0), ("pending", 0)]
+    second = OutboundEmail.objects.get(pk=rows[1].pk)
+    assert second.last_error == ""
