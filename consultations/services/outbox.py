@@ -17,10 +17,13 @@ from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F, Func, JSONField
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from consultations.models import Consultation, OutboundEmail
 
@@ -338,17 +341,28 @@ def outbox_sweep(*, now: datetime | None = None) -> int:
         return error.sent
 
 
-def outbound_email_requeue(*, email: OutboundEmail) -> OutboundEmail:
+@transaction.atomic
+def outbound_email_requeue(*, email: OutboundEmail, actor) -> OutboundEmail:
     """Staff decision: a failed row, or one stuck in `sending` that staff
-    checked was not delivered, goes back to pending for one more try."""
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
+    checked was not delivered, goes back to pending for one more try.
 
+    Decided on the row as it is now, locked, not as the admin list loaded
+    it: a row a worker marked sent meanwhile is refused, never sent twice.
+    The admin's log records who sent it again.
+    """
+    email = OutboundEmail.objects.select_for_update().get(pk=email.pk)
     if email.status not in (OutboundEmail.Status.FAILED, OutboundEmail.Status.SENDING):
         raise ValidationError(_("Only failed or stuck emails can be sent again."))
-    with transaction.atomic():
-        email.status = OutboundEmail.Status.PENDING
-        email.next_attempt_at = timezone.now()
-        email.save(update_fields=["status", "next_attempt_at", "updated_at"])
-        transaction.on_commit(partial(_schedule_delivery, [email.pk]))
+    previous = email.status
+    email.status = OutboundEmail.Status.PENDING
+    email.next_attempt_at = timezone.now()
+    email.save(update_fields=["status", "next_attempt_at", "updated_at"])
+    LogEntry.objects.log_actions(
+        user_id=actor.pk,
+        queryset=[email],
+        action_flag=CHANGE,
+        change_message=f"Sent again (was {previous})",
+        single_object=True,
+    )
+    transaction.on_commit(partial(_schedule_delivery, [email.pk]))
     return email

@@ -8,12 +8,15 @@ import threading
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from consultations.models import OutboundEmail
 from consultations.services.outbox import (
     OutboxDeliveryError,
     outbound_email_deliver,
+    outbound_email_requeue,
     outbound_emails_deliver,
 )
 from consultations.services.retention import consultation_anonymize
@@ -24,6 +27,7 @@ from tests.smtp_support import smtp_server_factory  # noqa: F401 (a fixture)
 @pytest.mark.django_db(transaction=True)
 def test_anonymization_wins_over_a_delivery_that_finishes_after_it(
     smtp_server_factory,  # noqa: F811
+    catalog,
 ):
     """Staff anonymize the request while the mail server holds its email:
     when the server finally answers, the row stays failed and erased; the
@@ -123,3 +127,55 @@ def test_the_soft_time_limit_stops_the_batch_and_puts_the_unsent_row_back(
     assert _statuses(rows) == [("pending", 1), ("pending", 0), ("pending", 0)]
     second = OutboundEmail.objects.get(pk=rows[1].pk)
     assert second.last_error == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_send_again_on_a_row_the_worker_sent_meanwhile_is_refused(
+    smtp_server_factory,  # noqa: F811
+    staff_member,
+):
+    """Staff load the outbox list while a worker is sending a row (it shows
+    `sending`); the worker finishes; staff then choose "send again" on what
+    their page showed. The row is read again, locked: it is sent, so it is
+    refused and the email goes out once."""
+    row = OutboundEmailFactory()
+    loaded_by_staff = []
+
+    def staff_load_the_list(data):
+        try:
+            loaded_by_staff.append(OutboundEmail.objects.get(pk=row.pk))
+        finally:
+            connection.close()
+
+    server = smtp_server_factory(before_answering=staff_load_the_list)
+    worker = threading.Thread(
+        target=lambda: (outbound_email_deliver(email_id=row.pk), connection.close())
+    )
+    worker.start()
+    worker.join(timeout=10)
+    (stale,) = loaded_by_staff
+    assert stale.status == OutboundEmail.Status.SENDING
+
+    with pytest.raises(ValidationError):
+        outbound_email_requeue(email=stale, actor=staff_member)
+
+    row.refresh_from_db()
+    assert row.status == OutboundEmail.Status.SENT
+    assert len(server.messages) == 1
+    assert not LogEntry.objects.filter(object_id=str(row.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_send_again_records_who_decided_it(staff_member):
+    """A failed row sent again is pending, and the admin's log names the
+    staff member and what the row was."""
+    row = OutboundEmailFactory(status=OutboundEmail.Status.FAILED)
+
+    outbound_email_requeue(email=row, actor=staff_member)
+
+    row.refresh_from_db()
+    assert row.status == OutboundEmail.Status.PENDING
+    entry = LogEntry.objects.get(object_id=str(row.pk))
+    assert (entry.user, entry.action_flag) == (staff_member, CHANGE)
+    assert entry.content_type.model_class() is OutboundEmail
+    assert "failed" in entry.get_change_message()
