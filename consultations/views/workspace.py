@@ -230,13 +230,21 @@ def meeting_reschedule_view(request, pk: int, meeting_pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def meeting_cancel_view(request, pk: int, meeting_pk: int):
+    """GET asks for confirmation (the organization is emailed a cancellation
+    that removes the meeting from its calendar); POST cancels."""
     meeting = meeting_get_for_workspace(
         user=request.user, consultation_pk=pk, pk=meeting_pk
     )
     if meeting is None:
         raise Http404
+    if request.method == "GET":
+        return render(
+            request,
+            "workspace/meeting_cancel.html",
+            {"meeting": meeting, "consultation": meeting.consultation},
+        )
     _run_service(
         request,
         lambda: meeting_cancel(meeting=meeting, actor=request.user),
