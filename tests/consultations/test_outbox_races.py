@@ -64,6 +64,7 @@ def _statuses(rows) -> list[tuple[str, int]]:
 @pytest.mark.django_db(transaction=True)
 def test_a_silent_mail_server_holds_one_row_in_sending_not_the_batch(
     smtp_server_factory,  # noqa: F811
+    settings,
 ):
     """The mail server accepts connections and never answers. While the
     worker waits on it, only the row being sent is `sending`; the rest of
@@ -71,6 +72,7 @@ def test_a_silent_mail_server_holds_one_row_in_sending_not_the_batch(
     again, with its backoff."""
     rows = [OutboundEmailFactory() for _ in range(3)]
     server = smtp_server_factory(silent=True)
+    settings.EMAIL_TIMEOUT = 2  # time enough to look while the worker waits
     seen_while_waiting = []
 
     def watch():
