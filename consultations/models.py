@@ -272,6 +272,12 @@ class Consultation(TimeStampedModel):
     def is_closed(self) -> bool:
         return self.status in self.CLOSED_STATUSES
 
+    @property
+    def version(self) -> str:
+        """What a page posts back with an action, so that the action is
+        refused if the request changed since (`lock_consultation`)."""
+        return self.updated_at.isoformat()
+
 
 class CoalitionMember(TimeStampedModel):
     """A member organization named on a coalition request."""

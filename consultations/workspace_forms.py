@@ -167,6 +167,8 @@ class DeclineForm(forms.Form):
         max_length=MAX_BODY_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # The request's version as the page showed it (lock_consultation).
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, action: str = "", **kwargs):
         super().__init__(*args, prefix="decline", **kwargs)

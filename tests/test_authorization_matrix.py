@@ -267,8 +267,14 @@ PORTAL_CASES += [
     ),
     Case(
         "workspace:meeting_cancel",
-        "L L 405 405 405 405 405",
+        "L L 200 404 200 200 200",
         meeting_path("workspace:meeting_cancel"),
+    ),
+    Case(
+        "workspace:meeting_cancel",
+        "L L 200 404 200 404 200",
+        meeting_path("workspace:meeting_cancel", crisis=True),
+        label="crisis request",
     ),
     Case(
         "workspace:meeting_cancel",

@@ -82,12 +82,14 @@ class FollowUpAdmin(CrisisScopedAdmin, admin.ModelAdmin):
     def cancel_selected(self, request, queryset):
         cancelled = 0
         for followup in queryset.filter(status=FollowUp.Status.SCHEDULED):
-            followup_cancel(
+            followup = followup_cancel(
                 followup=followup,
                 reason=_("Cancelled by %(user)s.")
                 % {"user": request.user.get_username()},
+                actor=request.user,
             )
-            cancelled += 1
+            # A job may have sent it since the list was loaded.
+            cancelled += followup.status == FollowUp.Status.CANCELLED
         self.message_user(
             request,
             ngettext(

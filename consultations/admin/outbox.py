@@ -63,7 +63,9 @@ class OutboundEmailAdmin(CrisisScopedAdmin, admin.ModelAdmin):
     )
     def send_again(self, request, queryset):
         done, failures = apply_to_each(
-            queryset, lambda email: outbound_email_requeue(email=email), label=str
+            queryset,
+            lambda email: outbound_email_requeue(email=email, actor=request.user),
+            label=str,
         )
         report_bulk_outcome(
             request,

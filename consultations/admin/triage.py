@@ -471,13 +471,20 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
         if not advisor_id.isdigit():
             raise Http404
         advisor = get_object_or_404(get_user_model(), pk=int(advisor_id))
+        # What the page offered, not the status now: reassigning is an explicit
+        # action, and the version refuses a page older than the request.
         service = (
             consultation_reassign
-            if obj.status in Consultation.ACTIVE_STATUSES
+            if request.POST.get("intent") == "reassign"
             else consultation_assign_advisor
         )
         try:
-            service(consultation=obj, advisor=advisor, actor=request.user)
+            service(
+                consultation=obj,
+                advisor=advisor,
+                actor=request.user,
+                expected_version=request.POST.get("version"),
+            )
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -498,10 +505,15 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
         obj = self._get_for_change(request, object_id)
         to_status = request.POST.get("to_status", "")
         if to_status == Status.DECLINED:
+            # The note is written on the next page, which shows the version
+            # it posts back.
             return HttpResponseRedirect(self._url("decline", obj))
         try:
             consultation_change_status(
-                consultation=obj, to_status=to_status, actor=request.user
+                consultation=obj,
+                to_status=to_status,
+                actor=request.user,
+                expected_version=request.POST.get("version"),
             )
         except ValidationError as error:
             for message in error.messages:
@@ -520,7 +532,10 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 consultation_decline(
-                    consultation=obj, actor=request.user, note=form.cleaned_data["note"]
+                    consultation=obj,
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                    expected_version=request.POST.get("version"),
                 )
             except ValidationError as error:
                 for message in error.messages:
@@ -540,6 +555,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
             "consultations": [obj],
             "form": form,
             "form_action": self._url("decline", obj),
+            "version": obj.version,
         }
         return TemplateResponse(
             request, "admin/consultations/consultation/decline.html", context

@@ -20,6 +20,7 @@ import logging
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone, translation
@@ -130,10 +131,27 @@ def _mark(followup: FollowUp, *, status: str, message: str = "", now=None) -> No
     followup.save(update_fields=fields)
 
 
-def followup_cancel(*, followup: FollowUp, reason: str) -> FollowUp:
-    """Cancel a scheduled follow-up; the reason shows in the admin."""
-    if followup.status == FollowUp.Status.SCHEDULED:
-        _mark(followup, status=FollowUp.Status.CANCELLED, message=reason)
+@transaction.atomic
+def followup_cancel(*, followup: FollowUp, reason: str, actor=None) -> FollowUp:
+    """Cancel a scheduled follow-up; the reason shows in the admin.
+
+    Decided on the row as it is now, locked, not as the admin list loaded
+    it: a follow-up a job sent meanwhile stays sent. A staff member who
+    cancels (`actor`) is recorded in the admin's log; the jobs cancel
+    without one.
+    """
+    followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
+    if followup.status != FollowUp.Status.SCHEDULED:
+        return followup
+    _mark(followup, status=FollowUp.Status.CANCELLED, message=reason)
+    if actor is not None:
+        LogEntry.objects.log_actions(
+            user_id=actor.pk,
+            queryset=[followup],
+            action_flag=CHANGE,
+            change_message="Cancelled",
+            single_object=True,
+        )
     return followup
 
 

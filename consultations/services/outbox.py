@@ -3,10 +3,10 @@
 A service calls `outbox_enqueue` inside its transaction; the row commits with
 the change that caused it, and only then is a Celery task asked to deliver it.
 If the broker is down the row simply stays pending, and the periodic sweep
-delivers it later. Delivery claims the row (`sending`) in its own commit
-before talking to the mail server, so a retried or duplicated task never sends
-the same row twice; a row left in `sending` by a crash is shown to staff
-rather than resent blindly.
+delivers it later. Delivery claims each row (`sending`) in its own commit
+just before talking to the mail server about it, so a retried or duplicated
+task never sends the same row twice; a row left in `sending` by a crash is
+shown to staff rather than resent blindly.
 """
 
 import logging
@@ -15,11 +15,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Func, JSONField
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from consultations.models import Consultation, OutboundEmail
 
@@ -142,33 +146,38 @@ def _schedule_delivery(email_ids: list[int]) -> None:
         )
 
 
-def _claim(email_ids: Sequence[int]) -> list[OutboundEmail]:
-    """Mark the pending rows among `email_ids` `sending` in one commit of
-    their own, and return them; a row that another task holds or has sent is
-    left out."""
+def _claim(email_id: int) -> OutboundEmail | None:
+    """Mark the row `sending` (attempts + 1) in a commit of its own, just
+    before it is sent, and return it; None when it is not pending or another
+    task holds it."""
     with transaction.atomic():
         # Found by primary key alone, the status checked here: a condition on
         # the status lets PostgreSQL pick the status index, which reads every
         # pending row, and a backlog (after a mail server outage, say) is
         # exactly when there are many.
-        emails = [
-            email
-            for email in OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=email_ids)
-            .order_by("pk")
-            if email.status == OutboundEmail.Status.PENDING
-        ]
-        now = timezone.now()
-        OutboundEmail.objects.filter(pk__in=[email.pk for email in emails]).update(
-            status=OutboundEmail.Status.SENDING,
-            attempts=F("attempts") + 1,
-            updated_at=now,
+        email = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id)
+            .first()
         )
-        for email in emails:
-            email.status = OutboundEmail.Status.SENDING
-            email.attempts += 1
-            email.updated_at = now
-    return emails
+        if email is None or email.status != OutboundEmail.Status.PENDING:
+            return None
+        email.status = OutboundEmail.Status.SENDING
+        email.attempts += 1
+        email.save(update_fields=["status", "attempts", "updated_at"])
+    return email
+
+
+def _release(*, email: OutboundEmail) -> None:
+    """A claimed row that never reached the mail server is pending again, as
+    if never claimed (a time limit stopped the batch)."""
+    OutboundEmail.objects.filter(
+        pk=email.pk, status=OutboundEmail.Status.SENDING
+    ).update(
+        status=OutboundEmail.Status.PENDING,
+        attempts=F("attempts") - 1,
+        updated_at=timezone.now(),
+    )
 
 
 def outbound_email_deliver(*, email_id: int) -> bool:
@@ -184,34 +193,48 @@ def outbound_emails_deliver(*, email_ids: Sequence[int]) -> int:
     """Send each pending row of `email_ids` at most once, over one mail
     connection; return how many this call sent.
 
-    Each row is marked sent as soon as its message is out. Raises
-    OutboxDeliveryError, once the others were tried, when any failed; those
-    are pending again with a later `next_attempt_at`, or failed after the
-    last attempt.
+    Each row is claimed (`sending`) just before its own send and marked sent
+    as soon as its message is out, so `sending` only ever means "handed to
+    the mail server, outcome unknown". Celery's soft time limit stops the
+    batch: the row claimed but not yet handed over is pending again, and the
+    rows after it were never claimed. Raises OutboxDeliveryError, once the
+    others were tried, when any failed; those are pending again with a later
+    `next_attempt_at`, or failed after the last attempt.
     """
     from consultations.emails import build_message
 
-    emails = _claim(email_ids)
-    if not emails:
-        return 0
     sent = 0
     errors = []
     mail_connection = get_connection()
+    # Claimed, not yet handed to the mail server: pending again if the batch
+    # stops here. Once `send()` starts, the outcome is unknown: `sending`.
+    unsent = None
     try:
-        for email in emails:
+        for email_id in dict.fromkeys(email_ids):
+            email = unsent = _claim(email_id)
+            if email is None:
+                continue
             try:
                 # Opened once for the batch; again after a failure.
                 mail_connection.open()
                 message = build_message(email)
                 message.connection = mail_connection
+                unsent = None
                 message.send()
+            except SoftTimeLimitExceeded:
+                # Celery's soft time limit: stop the batch, never count it as
+                # the mail server's failure. The rest stay pending, unclaimed.
+                raise
             except Exception as error:
+                unsent = None
                 outbound_email_record_failure(email=email, error=error)
                 errors.append(error)
                 continue
             _record_sent(email=email)
             sent += 1
     finally:
+        if unsent is not None:
+            _release(email=unsent)
         _close_quietly(mail_connection)
     if errors:
         raise OutboxDeliveryError("; ".join(str(error) for error in errors), sent=sent)
@@ -226,28 +249,64 @@ def _close_quietly(mail_connection) -> None:
         logger.warning("Closing the mail connection failed: %s", type(error).__name__)
 
 
-def _record_sent(*, email: OutboundEmail) -> None:
-    email.status = OutboundEmail.Status.SENT
-    email.sent_at = timezone.now()
-    email.last_error = ""
-    email.context = {
-        key: value
-        for key, value in email.context.items()
-        if not key.startswith(SECRET_PREFIX)
-    }
-    email.save(
-        update_fields=["status", "sent_at", "last_error", "context", "updated_at"]
-    )
+class JSONWithoutKeys(Func):
+    """The stored JSON object without `keys`, computed by the database from
+    the value it holds now (PostgreSQL's `-`, SQLite's `json_remove`), so an
+    update never writes back a copy read earlier."""
+
+    output_field = JSONField()
+
+    def __init__(self, expression, *, keys: Sequence[str]):
+        super().__init__(expression)
+        self.keys = list(keys)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} - %s::text[])", [*params, self.keys]
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        paths = ", ".join(["%s"] * len(self.keys))
+        return f"json_remove({sql}, {paths})", [
+            *params,
+            *(f'$."{key}"' for key in self.keys),
+        ]
+
+
+def _record_sent(*, email: OutboundEmail) -> bool:
+    """Mark the row sent, only if it is still `sending`: anonymization (which
+    fails the row and erases it) wins over a delivery that finishes after it.
+    The context is never written back; the database drops the secret keys
+    from what it holds. False when the row had changed meanwhile."""
+    now = timezone.now()
+    fields = {"status": OutboundEmail.Status.SENT, "sent_at": now, "last_error": ""}
+    secret_keys = [key for key in email.context if key.startswith(SECRET_PREFIX)]
+    if secret_keys:
+        fields["context"] = JSONWithoutKeys("context", keys=secret_keys)
+    marked = OutboundEmail.objects.filter(
+        pk=email.pk, status=OutboundEmail.Status.SENDING
+    ).update(**fields, updated_at=now)
+    if not marked:
+        logger.warning("Outbox row %s changed while it was being sent", email.pk)
+    return bool(marked)
 
 
 def outbound_email_record_failure(*, email: OutboundEmail, error: Exception) -> None:
+    """Pending again after a backoff, or failed after the last attempt; only
+    if the row is still `sending` (anonymization may have failed it)."""
     gives_up = email.attempts >= outbox_max_attempts()
-    email.status = (
-        OutboundEmail.Status.FAILED if gives_up else OutboundEmail.Status.PENDING
+    now = timezone.now()
+    still_sending = OutboundEmail.objects.filter(
+        pk=email.pk, status=OutboundEmail.Status.SENDING
     )
-    email.last_error = f"{type(error).__name__}: {error}"[:2000]
-    email.next_attempt_at = timezone.now() + outbox_retry_delay(attempts=email.attempts)
-    email.save(update_fields=["status", "last_error", "next_attempt_at", "updated_at"])
+    still_sending.update(
+        status=(
+            OutboundEmail.Status.FAILED if gives_up else OutboundEmail.Status.PENDING
+        ),
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+        next_attempt_at=now + outbox_retry_delay(attempts=email.attempts),
+        updated_at=now,
+    )
     logger.warning(
         "Outbox row %s (%s) failed on attempt %s: %s",
         email.pk,
@@ -282,17 +341,28 @@ def outbox_sweep(*, now: datetime | None = None) -> int:
         return error.sent
 
 
-def outbound_email_requeue(*, email: OutboundEmail) -> OutboundEmail:
+@transaction.atomic
+def outbound_email_requeue(*, email: OutboundEmail, actor) -> OutboundEmail:
     """Staff decision: a failed row, or one stuck in `sending` that staff
-    checked was not delivered, goes back to pending for one more try."""
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
+    checked was not delivered, goes back to pending for one more try.
 
+    Decided on the row as it is now, locked, not as the admin list loaded
+    it: a row a worker marked sent meanwhile is refused, never sent twice.
+    The admin's log records who sent it again.
+    """
+    email = OutboundEmail.objects.select_for_update().get(pk=email.pk)
     if email.status not in (OutboundEmail.Status.FAILED, OutboundEmail.Status.SENDING):
         raise ValidationError(_("Only failed or stuck emails can be sent again."))
-    with transaction.atomic():
-        email.status = OutboundEmail.Status.PENDING
-        email.next_attempt_at = timezone.now()
-        email.save(update_fields=["status", "next_attempt_at", "updated_at"])
-        transaction.on_commit(partial(_schedule_delivery, [email.pk]))
+    previous = email.status
+    email.status = OutboundEmail.Status.PENDING
+    email.next_attempt_at = timezone.now()
+    email.save(update_fields=["status", "next_attempt_at", "updated_at"])
+    LogEntry.objects.log_actions(
+        user_id=actor.pk,
+        queryset=[email],
+        action_flag=CHANGE,
+        change_message=f"Sent again (was {previous})",
+        single_object=True,
+    )
+    transaction.on_commit(partial(_schedule_delivery, [email.pk]))
     return email

@@ -142,10 +142,13 @@ def _set_advisor(*, consultation: Consultation, advisor) -> list[str]:
 
 @transaction.atomic
 def consultation_start_triage(
-    *, consultation: Consultation, actor: AbstractBaseUser
+    *,
+    consultation: Consultation,
+    actor: AbstractBaseUser,
+    expected_version: str | None = None,
 ) -> Consultation:
     """A coordinator takes a new request into review."""
-    consultation = lock_consultation(consultation.pk)
+    consultation = lock_consultation(consultation.pk, expected_version=expected_version)
     ensure_staff(actor=actor, consultation=consultation)
     _guard(consultation=consultation, to_status=Status.IN_TRIAGE)
     apply_status_change(
@@ -156,7 +159,11 @@ def consultation_start_triage(
 
 @transaction.atomic
 def consultation_assign_advisor(
-    *, consultation: Consultation, advisor: AbstractBaseUser, actor: AbstractBaseUser
+    *,
+    consultation: Consultation,
+    advisor: AbstractBaseUser,
+    actor: AbstractBaseUser,
+    expected_version: str | None = None,
 ) -> Consultation:
     """Give a new or reviewed request to an active advisor.
 
@@ -164,7 +171,7 @@ def consultation_assign_advisor(
     response, and replies go to the advisor from now on); the advisor gets
     the request's reference and link.
     """
-    consultation = lock_consultation(consultation.pk)
+    consultation = lock_consultation(consultation.pk, expected_version=expected_version)
     ensure_staff(actor=actor, consultation=consultation)
     _guard(consultation=consultation, to_status=Status.ASSIGNED)
     update_fields = _set_advisor(consultation=consultation, advisor=advisor)
@@ -181,7 +188,11 @@ def consultation_assign_advisor(
 
 @transaction.atomic
 def consultation_reassign(
-    *, consultation: Consultation, advisor: AbstractBaseUser, actor: AbstractBaseUser
+    *,
+    consultation: Consultation,
+    advisor: AbstractBaseUser,
+    actor: AbstractBaseUser,
+    expected_version: str | None = None,
 ) -> Consultation:
     """Move assigned work to another advisor, keeping its status.
 
@@ -189,7 +200,7 @@ def consultation_reassign(
     Both the new advisor and the organization are told, since the
     organization's replies now reach someone else.
     """
-    consultation = lock_consultation(consultation.pk)
+    consultation = lock_consultation(consultation.pk, expected_version=expected_version)
     ensure_staff(actor=actor, consultation=consultation)
     if consultation.status not in Consultation.ACTIVE_STATUSES:
         raise ValidationError(
@@ -219,9 +230,12 @@ def consultation_reassign(
 
 @transaction.atomic
 def consultation_start_progress(
-    *, consultation: Consultation, actor: AbstractBaseUser
+    *,
+    consultation: Consultation,
+    actor: AbstractBaseUser,
+    expected_version: str | None = None,
 ) -> Consultation:
-    consultation = lock_consultation(consultation.pk)
+    consultation = lock_consultation(consultation.pk, expected_version=expected_version)
     ensure_may_work_on(actor=actor, consultation=consultation)
     _guard(consultation=consultation, to_status=Status.IN_PROGRESS)
     apply_status_change(
@@ -232,11 +246,15 @@ def consultation_start_progress(
 
 @transaction.atomic
 def consultation_wait_for_organization(
-    *, consultation: Consultation, actor: AbstractBaseUser, note: str = ""
+    *,
+    consultation: Consultation,
+    actor: AbstractBaseUser,
+    note: str = "",
+    expected_version: str | None = None,
 ) -> Consultation:
     """The advisor needs something from the organization; the follow-up jobs
     nudge them while the request waits."""
-    consultation = lock_consultation(consultation.pk)
+    consultation = lock_consultation(consultation.pk, expected_version=expected_version)
     ensure_may_work_on(actor=actor, consultation=consultation)
     _guard(consultation=consultation, to_status=Status.WAITING_FOR_ORGANIZATION)
     apply_status_change(
@@ -250,9 +268,13 @@ def consultation_wait_for_organization(
 
 @transaction.atomic
 def consultation_complete(
-    *, consultation: Consultation, actor: AbstractBaseUser, note: str = ""
+    *,
+    consultation: Consultation,
+    actor: AbstractBaseUser,
+    note: str = "",
+    expected_version: str | None = None,
 ) -> Consultation:
-    consultation = lock_consultation(consultation.pk)
+    consultation = lock_consultation(consultation.pk, expected_version=expected_version)
     ensure_may_work_on(actor=actor, consultation=consultation)
     _guard(consultation=consultation, to_status=Status.COMPLETED)
     change = apply_status_change(
@@ -276,7 +298,11 @@ def consultation_complete(
 
 @transaction.atomic
 def consultation_decline(
-    *, consultation: Consultation, actor: AbstractBaseUser, note: str
+    *,
+    consultation: Consultation,
+    actor: AbstractBaseUser,
+    note: str,
+    expected_version: str | None = None,
 ) -> Consultation:
     """Decline with a note the organization reads; a decline answers the
     request, so it stops the first-response clock."""
@@ -284,7 +310,7 @@ def consultation_decline(
         note,
         empty_message=_("Write a note for the organization explaining the decision."),
     )
-    consultation = lock_consultation(consultation.pk)
+    consultation = lock_consultation(consultation.pk, expected_version=expected_version)
     ensure_may_work_on(actor=actor, consultation=consultation)
     _guard(consultation=consultation, to_status=Status.DECLINED)
     change = apply_status_change(
@@ -339,10 +365,16 @@ def consultation_change_status(
     to_status: str,
     actor: AbstractBaseUser,
     note: str = "",
+    expected_version: str | None = None,
 ) -> Consultation:
     """Dispatch a status button to its service."""
     service = STATUS_SERVICES.get(to_status)
     if service is None:
         raise ValidationError(_("This status cannot be set here."))
     extra = {"note": note} if to_status in ACCEPTS_NOTE else {}
-    return service(consultation=consultation, actor=actor, **extra)
+    return service(
+        consultation=consultation,
+        actor=actor,
+        expected_version=expected_version,
+        **extra,
+    )

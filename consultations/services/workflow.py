@@ -49,9 +49,23 @@ def allowed_next_statuses(status: str) -> frozenset[str]:
     return ALLOWED_TRANSITIONS.get(status, frozenset())
 
 
-def lock_consultation(consultation_id: int) -> Consultation:
-    """Re-read the request under a row lock (inside the caller's transaction)."""
-    return Consultation.objects.select_for_update().get(pk=consultation_id)
+def lock_consultation(
+    consultation_id: int, *, expected_version: str | None = None
+) -> Consultation:
+    """Re-read the request under a row lock (inside the caller's transaction).
+
+    `expected_version` is the `version` that the actor's page showed: if the
+    request changed since, the action is refused, never applied on top of a
+    change the actor has not seen. None (a job, a bulk action deciding on
+    each row as it is now) checks nothing.
+    """
+    consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
+    if expected_version is not None and expected_version != consultation.version:
+        raise ValidationError(
+            _("This request changed since the page was loaded; reload it."),
+            code="stale",
+        )
+    return consultation
 
 
 def apply_status_change(

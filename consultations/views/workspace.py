@@ -99,7 +99,9 @@ def _render_detail(request, consultation: Consultation, *, status=200, **bound):
         "note_form": InternalNoteForm(action=action("note_add")),
         "message_form": MessageForm(action=action("message_send")),
         "meeting_form": MeetingForm(action=action("meeting_add")),
-        "decline_form": DeclineForm(action=action("decline")),
+        "decline_form": DeclineForm(
+            action=action("decline"), initial={"version": consultation.version}
+        ),
         **bound,
     }
     actions = status_actions_for(user=request.user, consultation=consultation)
@@ -228,13 +230,21 @@ def meeting_reschedule_view(request, pk: int, meeting_pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def meeting_cancel_view(request, pk: int, meeting_pk: int):
+    """GET asks for confirmation (the organization is emailed a cancellation
+    that removes the meeting from its calendar); POST cancels."""
     meeting = meeting_get_for_workspace(
         user=request.user, consultation_pk=pk, pk=meeting_pk
     )
     if meeting is None:
         raise Http404
+    if request.method == "GET":
+        return render(
+            request,
+            "workspace/meeting_cancel.html",
+            {"meeting": meeting, "consultation": meeting.consultation},
+        )
     _run_service(
         request,
         lambda: meeting_cancel(meeting=meeting, actor=request.user),
@@ -258,7 +268,10 @@ def status_change(request, pk: int):
     _run_service(
         request,
         lambda: consultation_change_status(
-            consultation=consultation, to_status=to_status, actor=request.user
+            consultation=consultation,
+            to_status=to_status,
+            actor=request.user,
+            expected_version=request.POST.get("version"),
         ),
         _("The request is now “%(status)s”.") % {"status": Status(to_status).label},
     )
@@ -278,6 +291,7 @@ def decline(request, pk: int):
             consultation=consultation,
             actor=request.user,
             note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"] or None,
         ),
         _("The request was declined."),
     )

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from consultations.business_time import ISRAEL_TZ
-from consultations.models import Consultation, OutboundEmail
+from consultations.models import Consultation, Meeting, OutboundEmail
 from consultations.roles import COORDINATORS_GROUP
 from tests.conftest import AXE_TAGS
 from tests.consultations.conftest import ConsultationFactory, create_staff_groups
@@ -133,6 +133,14 @@ def test_a_request_goes_from_triage_to_completion(
     expect(page.locator(".alert-success")).to_be_visible()
     expect(page.locator(".timeline")).to_contain_text("https://meet.example.org/shatil")
     assert_accessible(page)
+
+    # Cancelling asks first; keeping the meeting changes nothing.
+    page.locator("a[href$='/cancel/']").click()
+    expect(page.locator("form[action$='/cancel/'] [type=submit]")).to_be_visible()
+    assert_accessible(page)
+    page.locator("form[action$='/cancel/'] a").click()
+    expect(page.locator("h1")).to_contain_text(consultation.reference)
+    assert Meeting.objects.get(consultation=consultation).status == "scheduled"
 
     # In progress, then completed, each seen by the organization.
     page.locator('button[name="to_status"][value="in_progress"]').click()

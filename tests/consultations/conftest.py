@@ -65,6 +65,13 @@ def coordinator(db):
 
 
 @pytest.fixture
+def staff_member(db):
+    """Staff in no group: enough for the services that only record who
+    acted (and safe in transactional tests, whose flush drops the groups)."""
+    return UserFactory(username="staff-member", is_staff=True)
+
+
+@pytest.fixture
 def plain_staff(db):
     """Staff without the Coordinators group's crisis permission."""
     from django.contrib.auth.models import Permission

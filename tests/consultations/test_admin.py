@@ -187,14 +187,16 @@ def test_one_click_assignment_from_the_request_page(staff_client, advisor):
     assert consultation.advisor == advisor
 
 
-def test_assigning_from_the_request_page_when_assigned_reassigns(
+def test_reassigning_from_the_request_page_is_an_explicit_action(
     staff_client, advisor, other_advisor
 ):
+    """The panel of an assigned request offers reassignment, and says so in
+    what it posts."""
     consultation = ConsultationFactory(status=Status.IN_PROGRESS, advisor=advisor)
 
     staff_client.post(
         reverse("admin:consultations_consultation_assign", args=[consultation.pk]),
-        {"advisor": other_advisor.pk},
+        {"advisor": other_advisor.pk, "intent": "reassign"},
     )
 
     consultation.refresh_from_db()

@@ -3,18 +3,23 @@ person still gets each email once (row locks with SKIP LOCKED, and unique
 keys in the database)."""
 
 import threading
+import time
 from collections import Counter
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 
 from consultations.models import Feedback, FollowUp, OutboundEmail, StatusChange
 from consultations.services.followups import (
+    _send_each,
     feedback_requests_run,
     first_response_followups_run,
+    followup_cancel,
     waiting_nudges_run,
     weekly_digest_send,
 )
@@ -24,7 +29,7 @@ from tests.consultations.followup_support import (
     request_submitted_at,
     set_status,
 )
-from tests.factories import ConsultationFactory
+from tests.factories import ConsultationFactory, FollowUpFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -136,3 +141,47 @@ def test_overlapping_retention_runs_anonymize_once(catalog):
             ).count()
             == 1
         )
+
+
+def test_staff_cancelling_a_follow_up_a_job_is_sending_leaves_it_sent(
+    staff_member, catalog
+):
+    """Staff load a scheduled follow-up; a job locks it and sends it; staff
+    cancel what their page showed. The cancel waits for the job's lock and
+    decides on the row as it is then: sent, so it stays sent, and no audit
+    row claims a cancel."""
+    followup = FollowUpFactory()
+    loaded_by_staff = FollowUp.objects.get(pk=followup.pk)
+    job_holds_the_row = threading.Event()
+
+    def slow_send(row, now):
+        job_holds_the_row.set()
+        time.sleep(0.5)  # staff cancel while the job holds the row
+
+    def job():
+        try:
+            _send_each(kinds=[followup.kind], now=timezone.now(), send=slow_send)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=job)
+    worker.start()
+    assert job_holds_the_row.wait(timeout=10)
+    followup_cancel(followup=loaded_by_staff, reason="Not needed", actor=staff_member)
+    worker.join(timeout=10)
+
+    followup.refresh_from_db()
+    assert followup.status == FollowUp.Status.SENT
+    assert not LogEntry.objects.filter(object_id=str(followup.pk)).exists()
+
+
+def test_staff_cancelling_a_follow_up_is_recorded(staff_member, catalog):
+    """The admin's log names who cancelled a follow-up."""
+    followup = FollowUpFactory()
+
+    followup_cancel(followup=followup, reason="Not needed", actor=staff_member)
+
+    followup.refresh_from_db()
+    assert followup.status == FollowUp.Status.CANCELLED
+    entry = LogEntry.objects.get(object_id=str(followup.pk))
+    assert (entry.user, entry.get_change_message()) == (staff_member, "Cancelled")

@@ -332,3 +332,36 @@ def test_a_meeting_date_far_from_today_is_refused_not_a_crash(
     assert response.status_code == 400
     assert "date" in response.context["meeting_form"].errors
     assert not Meeting.objects.exists()
+
+
+def test_cancelling_a_meeting_asks_first(advisor_client, advisor, assigned):
+    """The request page links to a confirmation page; opening it cancels
+    nothing and emails nothing; its form cancels, once posted."""
+    meeting = Meeting.objects.create(
+        consultation=assigned,
+        advisor=advisor,
+        starts_at=timezone.now() + timedelta(days=3),
+        mode=Meeting.Mode.ONLINE,
+        location_or_link="https://meet.example.org/x",
+    )
+    cancel_url = reverse(
+        "workspace:meeting_cancel", kwargs={"pk": assigned.pk, "meeting_pk": meeting.pk}
+    )
+    emails_before = OutboundEmail.objects.count()
+    detail = advisor_client.get(_detail(assigned)).content.decode()
+    assert f'href="{cancel_url}"' in detail
+    assert f'action="{cancel_url}"' not in detail
+
+    confirmation = advisor_client.get(cancel_url)
+
+    assert confirmation.status_code == 200
+    page = confirmation.content.decode()
+    assert f'<form method="post" action="{cancel_url}"' in page
+    assert _detail(assigned) in page  # the way back keeps the meeting
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.SCHEDULED
+    assert OutboundEmail.objects.count() == emails_before
+
+    assert advisor_client.post(cancel_url).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED

@@ -1,0 +1,128 @@
+"""The outbox's numbers and promises, pinned one by one: the retry backoff,
+the default number of attempts, one mail connection per batch, the moment
+a row was sent, a refused "send again", a key queued once, and what
+delivering one row answers."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from consultations.models import OutboundEmail
+from consultations.services.outbox import (
+    OutboxDeliveryError,
+    outbound_email_deliver,
+    outbound_email_requeue,
+    outbound_emails_deliver,
+    outbox_enqueue,
+    outbox_max_attempts,
+    outbox_retry_delay,
+)
+from tests.factories import OutboundEmailFactory
+from tests.smtp_support import smtp_server_factory  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_backoff_doubles_from_one_minute_up_to_an_hour():
+    """1, 2, 4 ... minutes after the first, second, third failed attempt;
+    never more than an hour."""
+    minutes = [
+        outbox_retry_delay(attempts=n) / timedelta(minutes=1) for n in range(0, 10)
+    ]
+    assert minutes == [1, 1, 2, 4, 8, 16, 32, 60, 60, 60]
+
+
+def test_a_failed_attempt_is_retried_after_its_backoff(settings):
+    """The third failed attempt waits four minutes."""
+    settings.EMAIL_BACKEND = "tests.consultations.test_outbox_delivery.FailingBackend"
+    row = OutboundEmailFactory(attempts=2)
+    before = timezone.now()
+
+    with pytest.raises(OutboxDeliveryError):
+        outbound_email_deliver(email_id=row.pk)
+
+    row.refresh_from_db()
+    assert row.attempts == 3
+    assert before + timedelta(minutes=4) <= row.next_attempt_at
+    assert row.next_attempt_at <= timezone.now() + timedelta(minutes=4)
+
+
+def test_six_attempts_by_default_then_the_row_fails(settings):
+    """Without OUTBOX_MAX_ATTEMPTS a row gets six attempts: the fifth
+    failure leaves it pending, the sixth fails it for good."""
+    if hasattr(settings, "OUTBOX_MAX_ATTEMPTS"):
+        del settings.OUTBOX_MAX_ATTEMPTS
+    settings.EMAIL_BACKEND = "tests.consultations.test_outbox_delivery.FailingBackend"
+    assert outbox_max_attempts() == 6
+    fifth = OutboundEmailFactory(attempts=4)
+    sixth = OutboundEmailFactory(attempts=5)
+
+    for row in (fifth, sixth):
+        with pytest.raises(OutboxDeliveryError):
+            outbound_email_deliver(email_id=row.pk)
+
+    fifth.refresh_from_db()
+    sixth.refresh_from_db()
+    assert (fifth.status, sixth.status) == ("pending", "failed")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_goes_over_one_smtp_connection(smtp_server_factory):  # noqa: F811
+    """Three rows delivered together: a real mail server sees one
+    connection and three messages."""
+    rows = [OutboundEmailFactory() for _ in range(3)]
+    server = smtp_server_factory()
+
+    assert outbound_emails_deliver(email_ids=[row.pk for row in rows]) == 3
+
+    assert len(server.messages) == 3
+    assert server.connections == 1
+
+
+def test_a_sent_row_records_when_it_was_sent():
+    row = OutboundEmailFactory()
+    before = timezone.now()
+
+    outbound_email_deliver(email_id=row.pk)
+
+    row.refresh_from_db()
+    assert before <= row.sent_at <= timezone.now()
+
+
+@pytest.mark.parametrize("status", ["sent", "pending"])
+def test_send_again_refuses_a_row_that_is_sent_or_still_pending(status, staff_member):
+    """Only failed rows, and rows stuck in `sending`, can be sent again."""
+    row = OutboundEmailFactory(status=status)
+
+    with pytest.raises(ValidationError):
+        outbound_email_requeue(email=row, actor=staff_member)
+
+    row.refresh_from_db()
+    assert row.status == status
+
+
+def test_a_key_queued_twice_is_one_row_and_one_delivery(
+    django_capture_on_commit_callbacks,
+):
+    """The second call with the same key returns the first row and asks
+    no worker to deliver it again."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = outbox_enqueue(
+            kind="status_link", to_address="a@example.org", dedup_key="once"
+        )
+        second = outbox_enqueue(
+            kind="status_link", to_address="a@example.org", dedup_key="once"
+        )
+
+    assert first.pk == second.pk
+    assert OutboundEmail.objects.filter(dedup_key="once").count() == 1
+    assert len(callbacks) == 1
+
+
+def test_delivering_one_row_answers_whether_this_call_sent_it():
+    row = OutboundEmailFactory()
+
+    assert outbound_email_deliver(email_id=row.pk) is True
+    assert outbound_email_deliver(email_id=row.pk) is False
