@@ -87,8 +87,15 @@ def request_new(request):
             # Bots are told it worked; nothing is saved.
             return redirect("consultations:request_received")
         if form.is_valid():
-            consultation, _token = consultation_submit(**form.service_arguments())
-            return _redirect_to_confirmation(consultation_id=consultation.pk)
+            try:
+                consultation, _token = consultation_submit(**form.service_arguments())
+            except ValidationError as error:
+                # A refusal the form did not foresee: shown at the top of the
+                # form, with everything typed kept. (A model check may name
+                # its own fields, which the form does not have.)
+                form.add_error(None, ValidationError(error.messages))
+            else:
+                return _redirect_to_confirmation(consultation_id=consultation.pk)
     else:
         form = ConsultationRequestForm()
         # Only a slug of the catalog preselects a track (and names a cache

@@ -257,3 +257,49 @@ def test_a_request_made_elsewhere_is_not_shown_on_this_browser_confirmation(
     client.cookies["request_received"] = str(other.pk)
 
     assert client.get("/en/request/received/").status_code == 302
+
+
+def test_a_refusal_the_form_did_not_foresee_is_a_form_error_with_the_values_kept(
+    client, catalog, monkeypatch
+):
+    """When the service refuses what the form let through, the requester
+    sees its reason at the top of the form, with everything typed kept,
+    rather than a server error. (The form checks everything the service
+    checks today; the service's own consent check stands in for a rule the
+    form does not know yet.)"""
+    from consultations.services import intake
+    from consultations.views import public
+
+    def submit_without_consent(**arguments):
+        return intake.consultation_submit(**{**arguments, "consent": False})
+
+    monkeypatch.setattr(public, "consultation_submit", submit_without_consent)
+    data = request_form_data(goal="מטרה שנשמרת")
+
+    response = client.post("/en/request/", data)
+
+    assert response.status_code == 200
+    assert not Consultation.objects.exists()
+    html = response.content.decode()
+    assert 'id="error-summary"' in html
+    assert "Consent to the privacy policy is required." in html
+    assert 'value="עמותת שוויון בנגב"' in html
+    assert "מטרה שנשמרת</textarea>" in html
+    assert data["submission_key"] in html
+
+
+def test_a_model_check_on_a_field_the_form_lacks_is_shown_too(
+    client, catalog, settings
+):
+    """A refusal by the model's own checks names the model's fields, which
+    the form may not have (here a privacy policy version too long for its
+    column, a deployment mistake): still a form error, not a server error."""
+    settings.PRIVACY_POLICY_VERSION = "v" * 30
+    data = request_form_data()
+
+    response = client.post("/en/request/", data)
+
+    assert response.status_code == 200
+    assert not Consultation.objects.exists()
+    assert 'id="error-summary"' in response.content.decode()
+    assert 'value="עמותת שוויון בנגב"' in response.content.decode()
