@@ -328,7 +328,10 @@ ACCESSIBILITY_COORDINATOR = {
 INSTALLED_APPS += ["django_ratelimit"]
 MIDDLEWARE += ["django_ratelimit.middleware.RatelimitMiddleware"]
 RATELIMIT_VIEW = "consultations.throttling.rate_limited"
+# RATELIMIT_SUBMIT counts only the posts that create a request; posts the
+# form refuses (mistakes to correct) have their own, higher limit.
 RATELIMIT_SUBMIT = env("RATELIMIT_SUBMIT", default="10/h")
+RATELIMIT_SUBMIT_INVALID = env("RATELIMIT_SUBMIT_INVALID", default="30/h")
 RATELIMIT_LOOKUP = env("RATELIMIT_LOOKUP", default="30/h")
 # Behind load balancers: how many trusted proxies append to X-Forwarded-For
 # (shatil_portal/client_address.py). Rate limits and sign-in lockouts then

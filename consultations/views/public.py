@@ -39,7 +39,11 @@ from consultations.services.requester import (
     consultation_resend_status_link,
     consultation_withdraw,
 )
-from consultations.throttling import client_rate_limit
+from consultations.throttling import (
+    client_rate_count,
+    client_rate_limit,
+    client_rate_used_up,
+)
 from tracks.caching import cached_fragment, whole_page_for_new_visitors
 
 # The request just submitted in this browser, for the confirmation page: a
@@ -72,10 +76,18 @@ def _request_form_personalize(request, html: bytes) -> bytes:
     ).replace(SUBMISSION_KEY_PLACEHOLDER.encode(), str(uuid.uuid4()).encode())
 
 
+# The request form's two limits per address: the requests created
+# (RATELIMIT_SUBMIT), and, higher, the posts the form refused
+# (RATELIMIT_SUBMIT_INVALID), so that a few mistakes never use up the right
+# to send.
+SUBMIT_LIMIT = {"group": "request-submit", "rate_setting": "RATELIMIT_SUBMIT"}
+INVALID_LIMIT = {
+    "group": "request-submit-invalid",
+    "rate_setting": "RATELIMIT_SUBMIT_INVALID",
+}
+
+
 @require_http_methods(["GET", "POST"])
-@client_rate_limit(
-    group="request-submit", rate_setting="RATELIMIT_SUBMIT", method="POST"
-)
 @whole_page_for_new_visitors(
     variant=_request_form_variant, personalize=_request_form_personalize
 )
@@ -84,18 +96,27 @@ def request_new(request):
     if request.method == "POST":
         form = ConsultationRequestForm(request.POST)
         if form.honeypot_filled():
+            if client_rate_count(request, **INVALID_LIMIT):
+                return _request_form_page(request, form, rate_limited=True)
             # Bots are told it worked; nothing is saved.
             return redirect("consultations:request_received")
         if form.is_valid():
+            if client_rate_used_up(request, **SUBMIT_LIMIT):
+                return _request_form_page(request, form, rate_limited=True)
             try:
-                consultation, _token = consultation_submit(**form.service_arguments())
+                consultation, token = consultation_submit(**form.service_arguments())
             except ValidationError as error:
                 # A refusal the form did not foresee: shown at the top of the
                 # form, with everything typed kept. (A model check may name
                 # its own fields, which the form does not have.)
                 form.add_error(None, ValidationError(error.messages))
             else:
+                if token:
+                    # A new request, not the repeat of one (same key).
+                    client_rate_count(request, **SUBMIT_LIMIT)
                 return _redirect_to_confirmation(consultation_id=consultation.pk)
+        if client_rate_count(request, **INVALID_LIMIT):
+            return _request_form_page(request, form, rate_limited=True)
     else:
         form = ConsultationRequestForm()
         # Only a slug of the catalog preselects a track (and names a cache
@@ -109,15 +130,31 @@ def request_new(request):
             # fills these in per response).
             form.initial["submission_key"] = SUBMISSION_KEY_PLACEHOLDER
             context["csrf_token"] = CSRF_TOKEN_PLACEHOLDER
+    return _request_form_page(request, form, context=context)
+
+
+def _request_form_page(
+    request,
+    form: ConsultationRequestForm,
+    *,
+    context: dict | None = None,
+    rate_limited: bool = False,
+):
+    """The form page; when the address has used up a limit, a 429 that keeps
+    everything typed and says when to send it again, and to whom to write in
+    the meantime."""
     return render(
         request,
         "consultations/request_form.html",
         {
-            **context,
+            **(context or {}),
             "form": form,
             "form_html": _request_form_html(form),
             "retention_months": settings.RETENTION_MONTHS,
+            "rate_limited": rate_limited,
+            "staff_inbox_email": settings.STAFF_INBOX_EMAIL,
         },
+        status=429 if rate_limited else 200,
     )
 
 
