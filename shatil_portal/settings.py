@@ -313,7 +313,7 @@ LOGGING = {
 
 # Privacy: the policy version stored with each consent, and how long closed
 # requests keep personal data before they are anonymized.
-PRIVACY_POLICY_VERSION = "2026-11"
+PRIVACY_POLICY_VERSION = "2026-12"
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
 ACCESSIBILITY_COORDINATOR = {
     "name": env("ACCESSIBILITY_COORDINATOR_NAME", default=""),
