@@ -162,7 +162,10 @@ class Consultation(TimeStampedModel):
         _("crisis"),
         default=False,
         db_index=True,
-        help_text=_("Set from the track; only coordinators see crisis requests."),
+        help_text=_(
+            "Set from the track; a crisis request is seen only by staff with the "
+            "crisis permission and by its assigned advisor."
+        ),
     )
     status = models.CharField(
         _("status"),

@@ -317,7 +317,7 @@ LOGGING = {
 
 # Privacy: the policy version stored with each consent, and how long closed
 # requests keep personal data before they are anonymized.
-PRIVACY_POLICY_VERSION = "2026-11"
+PRIVACY_POLICY_VERSION = "2026-12"
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
 ACCESSIBILITY_COORDINATOR = {
     "name": env("ACCESSIBILITY_COORDINATOR_NAME", default=""),
@@ -332,7 +332,10 @@ ACCESSIBILITY_COORDINATOR = {
 INSTALLED_APPS += ["django_ratelimit"]
 MIDDLEWARE += ["django_ratelimit.middleware.RatelimitMiddleware"]
 RATELIMIT_VIEW = "consultations.throttling.rate_limited"
+# RATELIMIT_SUBMIT counts only the posts that create a request; posts the
+# form refuses (mistakes to correct) have their own, higher limit.
 RATELIMIT_SUBMIT = env("RATELIMIT_SUBMIT", default="10/h")
+RATELIMIT_SUBMIT_INVALID = env("RATELIMIT_SUBMIT_INVALID", default="30/h")
 RATELIMIT_LOOKUP = env("RATELIMIT_LOOKUP", default="30/h")
 # Behind load balancers: how many trusted proxies append to X-Forwarded-For
 # (shatil_portal/client_address.py). Rate limits and sign-in lockouts then

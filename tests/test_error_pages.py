@@ -81,3 +81,48 @@ def test_a_server_error_is_answered_in_the_page_language(client, monkeypatch, se
     assert "Something went wrong" in html
     assert 'href="mailto:policy-center@example.org"' in html
     assert "the database went away" not in html
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("prefix", "language"), [("", "he"), ("/en", "en")])
+def test_a_submission_the_database_could_not_take_says_it_was_not_saved(
+    client, catalog, settings, prefix, language
+):
+    """With the database really unreachable for the submission (the
+    connection pointed at a closed port), the answer is a 503 saying the
+    request was not saved, that sending it again is safe, and the staff
+    inbox address; and nothing was saved."""
+    from django.db import connection
+
+    from consultations.models import Consultation
+    from tests.factories import request_form_data
+
+    settings.RATELIMIT_ENABLE = False
+    settings.STAFF_INBOX_EMAIL = "policy-center@example.org"
+    client.raise_request_exception = False
+    data = request_form_data()
+    real_port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = "1"  # nothing listens there
+    try:
+        response = client.post(f"{prefix}/request/", data)
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = real_port
+
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert f'lang="{language}"' in html
+    assert _in(language, "Your request was not saved") in html
+    assert _in(
+        language,
+        "Sending it again is safe: the same request is never recorded twice. "
+        "Go back with your browser's Back button, where what you typed is "
+        "usually still there, and send the form again in a few minutes.",
+    ) in " ".join(html.split())
+    assert 'href="mailto:policy-center@example.org"' in html
+    assert not Consultation.objects.exists()
+
+    # Once the database answers again, sending the same form again works.
+    assert client.post(f"{prefix}/request/", data).status_code == 302
+    assert Consultation.objects.count() == 1

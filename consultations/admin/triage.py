@@ -601,9 +601,17 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
     )
     def assign_suggested_advisor(self, request, queryset):
         """Each request goes to its own top suggestion; the ranking is
-        recomputed after every assignment, so loads are always current."""
-        done, failures = 0, []
+        recomputed after every assignment, so loads are always current.
+
+        Crisis requests are left out: each is assigned on its own page by
+        staff who hold the crisis permission (DECISIONS.md, "People and
+        permissions"), since its advisor will see all of it.
+        """
+        done, failures, crisis_skipped = 0, [], 0
         for consultation in self._ordered(queryset):
+            if consultation.is_crisis:
+                crisis_skipped += 1
+                continue
             if consultation.status not in (Status.NEW, Status.IN_TRIAGE):
                 failures.append(
                     _("%(reference)s already has an advisor.")
@@ -638,6 +646,18 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
             % {"count": done},
             failures=failures,
         )
+        if crisis_skipped:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)s crisis request was left out: crisis requests are "
+                    "assigned one at a time, from the request's own page.",
+                    "%(count)s crisis requests were left out: crisis requests are "
+                    "assigned one at a time, from the request's own page.",
+                    crisis_skipped,
+                )
+                % {"count": crisis_skipped},
+            )
 
     def _change_each(self, request, queryset, to_status: str) -> None:
         done, failures = apply_to_each(

@@ -31,6 +31,7 @@ from consultations.models import (
     Region,
     StatusChange,
 )
+from consultations.services.notices import consultation_reply_to
 from consultations.services.outbox import EmailDraft, outbox_enqueue_new
 from consultations.validators import validate_phone_number
 from tracks.models import AdjacentArea, Track, TrackFormat
@@ -357,20 +358,12 @@ def _consultation_save(
     )
 
 
-def organization_reply_to(*, consultation: Consultation) -> str:
-    """Replies from the organization go to its advisor once one is assigned,
-    and to the staff inbox until then (DECISIONS.md, "Email")."""
-    if consultation.advisor_id and consultation.advisor.email:
-        return consultation.advisor.email
-    return settings.STAFF_INBOX_EMAIL
-
-
 def _confirmation_draft(*, consultation: Consultation, token: str) -> EmailDraft:
     language = consultation.preferred_language
     return EmailDraft(
         kind=OutboundEmail.Kind.CONFIRMATION,
         to_address=consultation.contact_email,
-        reply_to=organization_reply_to(consultation=consultation),
+        reply_to=consultation_reply_to(consultation=consultation),
         dedup_key=f"confirmation:{consultation.pk}",
         language=language,
         consultation=consultation,

@@ -13,10 +13,24 @@ from consultations.emails import portal_url
 from consultations.models import AdvisorProfile, Consultation, Language
 
 
-def consultation_reply_to(*, consultation: Consultation) -> str:
-    """The staff inbox until an advisor is assigned, then the advisor."""
-    if consultation.advisor_id and consultation.advisor.email:
-        return consultation.advisor.email
+def consultation_reply_to(*, consultation: Consultation, declined_by=None) -> str:
+    """Where the organization's reply to an email about `consultation` goes
+    (DECISIONS.md, "Email"): the one function for every email.
+
+    A decline notice goes back to whoever declined (`declined_by`); any other
+    email to the active assigned advisor (the account and the advisor profile
+    both active), else to the staff inbox, so that no reply reaches someone
+    who no longer works on the request.
+    """
+    if declined_by is not None and declined_by.is_active and declined_by.email:
+        return declined_by.email
+    advisor = consultation.advisor if consultation.advisor_id else None
+    if (
+        advisor is not None
+        and advisor.email
+        and AdvisorProfile.objects.active().filter(user=advisor).exists()
+    ):
+        return advisor.email
     return settings.STAFF_INBOX_EMAIL
 
 

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 
 from consultations.models import Consultation, Message, OutboundEmail
 from consultations.services.intake import (
-    organization_reply_to,
     staff_request_url,
     status_token_new,
     status_url,
 )
+from consultations.services.notices import consultation_reply_to
 from consultations.services.outbox import outbox_enqueue
 from consultations.services.workflow import apply_status_change, lock_consultation
 
@@ -145,7 +145,7 @@ def consultation_resend_status_link(*, email: str, reference: str) -> bool:
     outbox_enqueue(
         kind=OutboundEmail.Kind.STATUS_LINK,
         to_address=consultation.contact_email,
-        reply_to=organization_reply_to(consultation=consultation),
+        reply_to=consultation_reply_to(consultation=consultation),
         dedup_key=f"status_link:{consultation.pk}:{sequence}",
         language=language,
         consultation=consultation,

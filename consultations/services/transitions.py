@@ -66,14 +66,21 @@ def _active_profile(*, advisor) -> AdvisorProfile:
 
 
 def _organization_email(
-    *, consultation: Consultation, kind: str, change: StatusChange, context: dict
+    *,
+    consultation: Consultation,
+    kind: str,
+    change: StatusChange,
+    context: dict,
+    declined_by=None,
 ) -> None:
     outbox_enqueue(
         kind=kind,
         to_address=consultation.contact_email,
         dedup_key=f"{kind}:{consultation.pk}:{change.pk}",
         language=consultation.preferred_language,
-        reply_to=consultation_reply_to(consultation=consultation),
+        reply_to=consultation_reply_to(
+            consultation=consultation, declined_by=declined_by
+        ),
         consultation=consultation,
         context={
             "reference": consultation.reference,
@@ -327,6 +334,8 @@ def consultation_decline(
         kind=OutboundEmail.Kind.DECLINED,
         change=change,
         context={"note": note},
+        # "Reply to this email" reaches the person who made the decision.
+        declined_by=actor,
     )
     return consultation
 

@@ -6,15 +6,18 @@ token in the emailed link; every lookup by token or by email and reference
 is rate-limited per client address.
 """
 
+import logging
 import uuid
 
 from crispy_forms.utils import render_crispy_form
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -39,8 +42,14 @@ from consultations.services.requester import (
     consultation_resend_status_link,
     consultation_withdraw,
 )
-from consultations.throttling import client_rate_limit
+from consultations.throttling import (
+    client_rate_count,
+    client_rate_limit,
+    client_rate_used_up,
+)
 from tracks.caching import cached_fragment, whole_page_for_new_visitors
+
+logger = logging.getLogger(__name__)
 
 # The request just submitted in this browser, for the confirmation page: a
 # signed cookie rather than a session, so that a submission writes no session
@@ -72,45 +81,112 @@ def _request_form_personalize(request, html: bytes) -> bytes:
     ).replace(SUBMISSION_KEY_PLACEHOLDER.encode(), str(uuid.uuid4()).encode())
 
 
+# The request form's two limits per address: the requests created
+# (RATELIMIT_SUBMIT), and, higher, the posts the form refused
+# (RATELIMIT_SUBMIT_INVALID), so that a few mistakes never use up the right
+# to send.
+SUBMIT_LIMIT = {"group": "request-submit", "rate_setting": "RATELIMIT_SUBMIT"}
+INVALID_LIMIT = {
+    "group": "request-submit-invalid",
+    "rate_setting": "RATELIMIT_SUBMIT_INVALID",
+}
+
+
 @require_http_methods(["GET", "POST"])
-@client_rate_limit(
-    group="request-submit", rate_setting="RATELIMIT_SUBMIT", method="POST"
-)
 @whole_page_for_new_visitors(
     variant=_request_form_variant, personalize=_request_form_personalize
 )
 def request_new(request):
-    context = {}
-    if request.method == "POST":
-        form = ConsultationRequestForm(request.POST)
-        if form.honeypot_filled():
-            # Bots are told it worked; nothing is saved.
-            return redirect("consultations:request_received")
-        if form.is_valid():
-            consultation, _token = consultation_submit(**form.service_arguments())
+    if request.method != "POST":
+        return _request_form_new(request)
+    try:
+        return _request_form_post(request)
+    except (OperationalError, InterfaceError):
+        # The database could not be reached: the submission's transaction
+        # never committed, and the one-time key makes a second post safe.
+        # Say so, rather than the general error page's "it may have been
+        # received".
+        logger.exception("A request could not be saved: the database failed")
+        return _submission_not_saved()
+
+
+def _request_form_post(request):
+    form = ConsultationRequestForm(request.POST)
+    if form.honeypot_filled():
+        if client_rate_count(request, **INVALID_LIMIT):
+            return _request_form_page(request, form, rate_limited=True)
+        # Bots are told it worked; nothing is saved.
+        return redirect("consultations:request_received")
+    if form.is_valid():
+        if client_rate_used_up(request, **SUBMIT_LIMIT):
+            return _request_form_page(request, form, rate_limited=True)
+        try:
+            consultation, token = consultation_submit(**form.service_arguments())
+        except ValidationError as error:
+            # A refusal the form did not foresee: shown at the top of the
+            # form, with everything typed kept. (A model check may name its
+            # own fields, which the form does not have.)
+            form.add_error(None, ValidationError(error.messages))
+        else:
+            if token:
+                # A new request, not the repeat of one (same key).
+                client_rate_count(request, **SUBMIT_LIMIT)
             return _redirect_to_confirmation(consultation_id=consultation.pk)
-    else:
-        form = ConsultationRequestForm()
-        # Only a slug of the catalog preselects a track (and names a cache
-        # entry); anything else opens the form with none chosen.
-        track_slug = request.GET.get("track", "")[:80]
-        if track_slug not in form.tracks:
-            track_slug = ""
-        form.initial["track"] = track_slug
-        if getattr(request, "shared_page", False):
-            # Rendered once for every new visitor (whole_page_for_new_visitors
-            # fills these in per response).
-            form.initial["submission_key"] = SUBMISSION_KEY_PLACEHOLDER
-            context["csrf_token"] = CSRF_TOKEN_PLACEHOLDER
+    if client_rate_count(request, **INVALID_LIMIT):
+        return _request_form_page(request, form, rate_limited=True)
+    return _request_form_page(request, form)
+
+
+def _request_form_new(request):
+    context = {}
+    form = ConsultationRequestForm()
+    # Only a slug of the catalog preselects a track (and names a cache
+    # entry); anything else opens the form with none chosen.
+    track_slug = request.GET.get("track", "")[:80]
+    if track_slug not in form.tracks:
+        track_slug = ""
+    form.initial["track"] = track_slug
+    if getattr(request, "shared_page", False):
+        # Rendered once for every new visitor (whole_page_for_new_visitors
+        # fills these in per response).
+        form.initial["submission_key"] = SUBMISSION_KEY_PLACEHOLDER
+        context["csrf_token"] = CSRF_TOKEN_PLACEHOLDER
+    return _request_form_page(request, form, context=context)
+
+
+def _submission_not_saved() -> HttpResponse:
+    """503: the request was not saved, sending it again is safe, and where
+    to write meanwhile. Like the 500 page, rendered without the request's
+    context and with nothing from the database."""
+    template = loader.get_template("consultations/request_not_saved.html")
+    return HttpResponse(
+        template.render({"staff_inbox_email": settings.STAFF_INBOX_EMAIL}),
+        status=503,
+    )
+
+
+def _request_form_page(
+    request,
+    form: ConsultationRequestForm,
+    *,
+    context: dict | None = None,
+    rate_limited: bool = False,
+):
+    """The form page; when the address has used up a limit, a 429 that keeps
+    everything typed and says when to send it again, and to whom to write in
+    the meantime."""
     return render(
         request,
         "consultations/request_form.html",
         {
-            **context,
+            **(context or {}),
             "form": form,
             "form_html": _request_form_html(form),
             "retention_months": settings.RETENTION_MONTHS,
+            "rate_limited": rate_limited,
+            "staff_inbox_email": settings.STAFF_INBOX_EMAIL,
         },
+        status=429 if rate_limited else 200,
     )
 
 

@@ -162,7 +162,8 @@ def write_report(
         + " on 127.0.0.1, DEBUG off, a generated secret key, whitenoise, Redis cache "
         "and broker (database 7), a Celery worker (solo pool) delivering the outbox "
         "to Django's dummy email backend.",
-        "- **Rate limits raised for the run**: `RATELIMIT_SUBMIT` and "
+        "- **Rate limits raised for the run**: `RATELIMIT_SUBMIT`, "
+        "`RATELIMIT_SUBMIT_INVALID` and "
         "`RATELIMIT_LOOKUP` are set to `1000000/m`, since one address sends "
         "every request; the TOTP step of the admin is off "
         "(`DJANGO_ADMIN_REQUIRE_OTP=false`). Everything else is the production "

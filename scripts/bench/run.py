@@ -189,6 +189,7 @@ def server_env(port: int, secret_key: str, settings_module: str) -> dict:
             "DJANGO_BENCHMARK_VIEW": "true",
             "DJANGO_STATIC_ROOT": str(VAR / "static"),
             "RATELIMIT_SUBMIT": BENCH_RATE_LIMIT,
+            "RATELIMIT_SUBMIT_INVALID": BENCH_RATE_LIMIT,
             "RATELIMIT_LOOKUP": BENCH_RATE_LIMIT,
             "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
             # The Celery worker delivers the outbox; nothing leaves the machine.

@@ -1,11 +1,13 @@
 // The request form, enhanced: show the format and the coalition members only
 // for the tracks that need them, mark crisis requests urgent, and move focus
-// to the error summary after a failed submission. Without this script every
-// part of the form stays visible and the server checks the same rules.
+// to the notice or the error summary after a refused submission. Without
+// this script every part of the form stays visible and the server checks the
+// same rules.
 (function () {
   "use strict";
 
-  var summary = document.getElementById("error-summary");
+  var summary =
+    document.getElementById("form-refused") || document.getElementById("error-summary");
   if (summary) {
     summary.focus();
   }

@@ -176,3 +176,51 @@ def test_the_same_request_in_arabic_and_in_english(
     assert len(consultation.background) == 4000
     assert consultation.preferred_language == prefix.strip("/")
     assert dialogs == []
+
+
+def test_over_the_limit_the_hebrew_form_comes_back_with_everything_typed(
+    page, live_server, catalog, settings, assert_accessible
+):
+    """Two colleagues on one office connection: the first request is sent;
+    with the limit at one request an hour, the second comes back as the form
+    itself, every value still typed, with a message in Hebrew that it was
+    not sent and the staff inbox address."""
+    settings.RATELIMIT_ENABLE = True
+    settings.RATELIMIT_SUBMIT = "1/h"
+    # A fresh counter for this test alone (Redis keeps counters for an hour).
+    settings.CACHES = {
+        **settings.CACHES,
+        "browser-limits": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "browser-rate-limit-test",
+        },
+    }
+    settings.RATELIMIT_USE_CACHE = "browser-limits"
+    settings.STAFF_INBOX_EMAIL = "policy-center@example.org"
+    page.goto(f"{live_server.url}/request/?track=project-consulting")
+    fill_request(page, email="dana@example.org")
+    submit(page)
+    expect(page).to_have_url(f"{live_server.url}/request/received/")
+
+    page.goto(f"{live_server.url}/request/?track=project-consulting")
+    fill_request(page, email="noa@example.org")
+    page.fill("#id_background", "ניסינו כבר לפנות למועצה.")
+    with page.expect_navigation() as navigation:
+        page.click("#submit-id-submit")
+
+    assert navigation.value.status == 429
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    notice = page.locator("#form-refused")
+    expect(notice).to_be_focused()
+    expect(notice).to_contain_text("יותר מדי ניסיונות: הפנייה שלכם לא נשלחה")
+    expect(notice.locator('a[href="mailto:policy-center@example.org"]')).to_be_visible()
+    expect(page.locator("#id_organization_name")).to_have_value("עמותת שוויון בנגב")
+    expect(page.locator("#id_contact_email")).to_have_value("noa@example.org")
+    expect(page.locator("#id_contact_phone")).to_have_value("050-123-4567")
+    expect(page.locator("#id_goal")).to_have_value(
+        "לקדם הסעות ציבוריות לבתי הספר באזור."
+    )
+    expect(page.locator("#id_background")).to_have_value("ניסינו כבר לפנות למועצה.")
+    expect(page.locator("#id_consent")).to_be_checked()
+    assert Consultation.objects.count() == 1
+    assert_accessible(page)

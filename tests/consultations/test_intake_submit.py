@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -81,7 +82,7 @@ def test_a_submission_saves_a_new_request_with_its_reference(catalog):
     assert consultation.status == Consultation.Status.NEW
     assert consultation.urgency == Consultation.Urgency.NORMAL
     assert not consultation.is_crisis
-    assert consultation.privacy_policy_version == "2026-11"
+    assert consultation.privacy_policy_version == settings.PRIVACY_POLICY_VERSION
     assert consultation.consent_given_at == consultation.submitted_at
     assert consultation.first_response_due_at == first_response_due_at(
         submitted_at=consultation.submitted_at, is_urgent=False

@@ -192,32 +192,106 @@ def test_the_confirmation_is_in_the_page_language(client, catalog):
     assert '<html lang="he" dir="rtl">' in response.content.decode()
 
 
-@pytest.mark.parametrize(
-    ("language", "direction"), [("he", "rtl"), ("ar", "rtl"), ("en", "ltr")]
-)
-def test_too_many_posts_from_one_address_get_a_friendly_429_in_the_language(
-    client, catalog, settings, language, direction
+def test_posts_with_mistakes_do_not_use_up_the_submission_limit(
+    client, catalog, settings
 ):
+    """RATELIMIT_SUBMIT counts only the requests created: a run of posts
+    that the form refused, up to their own higher limit, leaves the right
+    to send intact."""
+    settings.RATELIMIT_ENABLE = True
+    settings.RATELIMIT_SUBMIT = "1/h"
+    settings.RATELIMIT_SUBMIT_INVALID = "5/h"
+    address = fresh_address()
+    for _ in range(5):
+        refused = client.post("/en/request/", {"goal": "x"}, REMOTE_ADDR=address)
+        assert refused.status_code == 200
+
+    response = client.post("/en/request/", request_form_data(), REMOTE_ADDR=address)
+
+    assert response.status_code == 302
+    assert Consultation.objects.count() == 1
+
+
+def test_a_repeated_post_does_not_count_as_a_second_request(client, catalog, settings):
+    """A double click answers with the same confirmation and is not counted:
+    the next, different request may still be sent."""
     settings.RATELIMIT_ENABLE = True
     settings.RATELIMIT_SUBMIT = "2/h"
     address = fresh_address()
+    data = request_form_data()
+    for _ in range(3):
+        assert client.post("/en/request/", data, REMOTE_ADDR=address).status_code == 302
+
+    response = client.post("/en/request/", request_form_data(), REMOTE_ADDR=address)
+
+    assert response.status_code == 302
+    assert Consultation.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("language", "direction"), [("he", "rtl"), ("ar", "rtl"), ("en", "ltr")]
+)
+def test_over_the_submission_limit_the_form_comes_back_as_429_with_everything_typed(
+    client, catalog, settings, language, direction
+):
+    """Once an address has created RATELIMIT_SUBMIT requests, the next one
+    is refused with a 429 that is the form itself: every value kept, a
+    message in the page's language saying it was not sent and when to send
+    it again, and the staff inbox address."""
+    settings.RATELIMIT_ENABLE = True
+    settings.RATELIMIT_SUBMIT = "2/h"
+    settings.STAFF_INBOX_EMAIL = "policy-center@example.org"
+    address = fresh_address()
     url = FORM_URL[language]
     for _ in range(2):
-        assert client.post(url, {"goal": "x"}, REMOTE_ADDR=address).status_code == 200
+        sent = client.post(url, request_form_data(), REMOTE_ADDR=address)
+        assert sent.status_code == 302
+    data = request_form_data(goal="מטרה שלא תאבד", contact_name="נועה כהן")
 
-    response = client.post(url, request_form_data(), REMOTE_ADDR=address)
+    response = client.post(url, data, REMOTE_ADDR=address)
 
     assert response.status_code == 429
+    assert Consultation.objects.count() == 2
     html = response.content.decode()
     assert f'<html lang="{language}" dir="{direction}">' in html
     with translation.override(language):
-        assert translation.gettext("Too many attempts") in html
-    assert not Consultation.objects.exists()
+        assert (
+            translation.gettext("Too many attempts: your request was not sent") in html
+        )
+    assert 'href="mailto:policy-center@example.org"' in html
+    assert 'id="request-form"' in html
+    assert "מטרה שלא תאבד</textarea>" in html
+    assert 'value="נועה כהן"' in html
+    assert 'value="עמותת שוויון בנגב"' in html
+    assert data["submission_key"] in html
     # Reading the form is not limited, and other addresses are not affected.
     assert client.get(url, REMOTE_ADDR=address).status_code == 200
     assert (
-        client.post(url, {"goal": "x"}, REMOTE_ADDR=fresh_address()).status_code == 200
+        client.post(url, request_form_data(), REMOTE_ADDR=fresh_address()).status_code
+        == 302
     )
+
+
+def test_too_many_refused_posts_get_a_429_that_keeps_the_form(
+    client, catalog, settings
+):
+    """Posts the form refuses have their own limit, RATELIMIT_SUBMIT_INVALID;
+    over it, the answer is the same 429 form with what was typed."""
+    settings.RATELIMIT_ENABLE = True
+    settings.RATELIMIT_SUBMIT_INVALID = "2/h"
+    address = fresh_address()
+    for _ in range(2):
+        refused = client.post("/en/request/", {"goal": "x"}, REMOTE_ADDR=address)
+        assert refused.status_code == 200
+
+    data = request_form_data(contact_email="not-an-email")
+    response = client.post("/en/request/", data, REMOTE_ADDR=address)
+
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Too many attempts: your request was not sent" in html
+    assert 'value="not-an-email"' in html
+    assert not Consultation.objects.exists()
 
 
 def test_the_form_still_works_when_the_rate_limit_cache_is_down(
@@ -257,3 +331,49 @@ def test_a_request_made_elsewhere_is_not_shown_on_this_browser_confirmation(
     client.cookies["request_received"] = str(other.pk)
 
     assert client.get("/en/request/received/").status_code == 302
+
+
+def test_a_refusal_the_form_did_not_foresee_is_a_form_error_with_the_values_kept(
+    client, catalog, monkeypatch
+):
+    """When the service refuses what the form let through, the requester
+    sees its reason at the top of the form, with everything typed kept,
+    rather than a server error. (The form checks everything the service
+    checks today; the service's own consent check stands in for a rule the
+    form does not know yet.)"""
+    from consultations.services import intake
+    from consultations.views import public
+
+    def submit_without_consent(**arguments):
+        return intake.consultation_submit(**{**arguments, "consent": False})
+
+    monkeypatch.setattr(public, "consultation_submit", submit_without_consent)
+    data = request_form_data(goal="מטרה שנשמרת")
+
+    response = client.post("/en/request/", data)
+
+    assert response.status_code == 200
+    assert not Consultation.objects.exists()
+    html = response.content.decode()
+    assert 'id="error-summary"' in html
+    assert "Consent to the privacy policy is required." in html
+    assert 'value="עמותת שוויון בנגב"' in html
+    assert "מטרה שנשמרת</textarea>" in html
+    assert data["submission_key"] in html
+
+
+def test_a_model_check_on_a_field_the_form_lacks_is_shown_too(
+    client, catalog, settings
+):
+    """A refusal by the model's own checks names the model's fields, which
+    the form may not have (here a privacy policy version too long for its
+    column, a deployment mistake): still a form error, not a server error."""
+    settings.PRIVACY_POLICY_VERSION = "v" * 30
+    data = request_form_data()
+
+    response = client.post("/en/request/", data)
+
+    assert response.status_code == 200
+    assert not Consultation.objects.exists()
+    assert 'id="error-summary"' in response.content.decode()
+    assert 'value="עמותת שוויון בנגב"' in response.content.decode()

@@ -114,10 +114,14 @@ def test_completion_emails_the_organization_with_the_advisor_as_reply_to(
     assert message.reply_to == [advisor.email]
 
 
-def test_a_decline_before_assignment_carries_the_note_and_replies_to_staff(
-    coordinator, settings, django_capture_on_commit_callbacks
+def test_a_decline_carries_the_note_and_replies_to_the_coordinator_who_declined(
+    coordinator, advisor, django_capture_on_commit_callbacks
 ):
-    consultation = ConsultationFactory(preferred_language="en")
+    """The decline says "reply to this email": the reply reaches the person
+    who made the decision, not the advisor who had the request."""
+    consultation = ConsultationFactory(
+        status=Status.ASSIGNED, advisor=advisor, preferred_language="en"
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         transitions.consultation_decline(
@@ -128,7 +132,40 @@ def test_a_decline_before_assignment_carries_the_note_and_replies_to_staff(
 
     (message,) = _sent_to(consultation.contact_email)
     assert "Try the legal aid clinic." in message.body
+    assert message.reply_to == [coordinator.email]
+
+
+@pytest.mark.parametrize("what_stopped", ["account", "advisor profile"])
+def test_replies_go_to_the_staff_inbox_once_the_advisor_is_no_longer_active(
+    coordinator, advisor, settings, django_capture_on_commit_callbacks, what_stopped
+):
+    """An advisor who left (the account or only the advisor profile made
+    inactive) no longer receives the organization's replies."""
+    consultation = ConsultationFactory(
+        status=Status.IN_PROGRESS, advisor=advisor, preferred_language="en"
+    )
+    if what_stopped == "account":
+        advisor.is_active = False
+        advisor.save(update_fields=["is_active"])
+    else:
+        advisor.advisor_profile.is_active = False
+        advisor.advisor_profile.save(update_fields=["is_active"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        transitions.consultation_complete(consultation=consultation, actor=coordinator)
+
+    (message,) = _sent_to(consultation.contact_email)
     assert message.reply_to == [settings.STAFF_INBOX_EMAIL]
+
+
+def test_one_reply_to_rule_serves_every_email():
+    """The intake and the status page use the same function as the
+    transitions; the second name is gone."""
+    from consultations.services import intake, notices, requester
+
+    assert not hasattr(intake, "organization_reply_to")
+    assert intake.consultation_reply_to is notices.consultation_reply_to
+    assert requester.consultation_reply_to is notices.consultation_reply_to
 
 
 def test_reassignment_tells_the_new_advisor_and_the_organization(

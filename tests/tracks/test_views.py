@@ -165,7 +165,8 @@ def test_the_privacy_policy_states_the_retention_period_and_its_version(
     assert "for 36 months after the request is closed" in html
     assert "Policy version: 2027-01." in html
     assert 'href="mailto:privacy@example.org"' in html
-    assert "limited to the coordinators" in html
+    # Who sees a crisis request: tests/consultations/test_crisis_visibility.py.
+    assert "seen only by the coordinators and by the advisor assigned to it" in html
 
 
 def test_the_privacy_policy_speaks_of_one_month_in_the_singular(client, settings):
