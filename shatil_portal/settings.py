@@ -4,14 +4,24 @@ Every value that differs between a laptop, CI and production comes from the
 environment (see .env.example); the defaults are the safe ones.
 """
 
+import os
 from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from shatil_portal.environment import Env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
+# A `.env` file in the project folder (or the file DJANGO_ENV_FILE names) is
+# read when present; a variable set in the real environment wins over it.
+_ENV_FILE = Path(os.environ.get("DJANGO_ENV_FILE") or BASE_DIR / ".env")
+if _ENV_FILE.is_file():
+    environ.Env.read_env(_ENV_FILE)
+
+# Refuses a boolean or number it cannot parse (shatil_portal/environment.py).
+env = Env()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # Demo mode is `make run`: SQLite, mail to a folder, demo accounts. Never production.
