@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the health checks answer whatever the Host header and scheme.
+    "shatil_portal.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -245,7 +247,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consultations.tasks.outbox_sweep_task",
         "schedule": 60.0,
     },
+    # Proves to /healthz that beat schedules and a worker runs.
+    "heartbeat": {
+        "task": "shatil_portal.tasks.heartbeat_task",
+        "schedule": 60.0,
+    },
 }
+# /healthz answers 503 when the worker's heartbeat is older than this many
+# seconds (beat schedules one a minute), or an email has been pending longer.
+HEALTH_HEARTBEAT_MAX_AGE = env.int("HEALTH_HEARTBEAT_MAX_AGE", default=300)
+HEALTH_OUTBOX_MAX_AGE = env.int("HEALTH_OUTBOX_MAX_AGE", default=900)
 
 # Content-Security-Policy: nothing inline, nothing from another host.
 CONTENT_SECURITY_POLICY = {
@@ -277,6 +288,8 @@ SESSION_SAVE_EVERY_REQUEST = True
 # With HTTPS in front (production), switch on the transport hardening.
 if env.bool("DJANGO_HTTPS", default=False):
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # A balancer's plain-HTTP probe (HealthCheckMiddleware answers it first).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(/web)?$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
