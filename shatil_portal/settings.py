@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from shatil_portal.environment import Env
+from shatil_portal.error_reports import init_sentry, parse_admins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -211,6 +212,9 @@ DEFAULT_FROM_EMAIL = env(
     "DJANGO_DEFAULT_FROM_EMAIL", default="Shatil <policy-center@shatil.org.il>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who receives server errors by email (Django's mail_admins), as
+# "Name <email>, email, ..." (shatil_portal/error_reports.py).
+ADMINS = parse_admins(env("DJANGO_ADMINS", default=""))
 STAFF_INBOX_EMAIL = env("STAFF_INBOX_EMAIL", default="policy-center@shatil.org.il")
 
 # Celery: Redis as broker; tasks are enqueued after commit and never block a
@@ -438,3 +442,14 @@ BENCHMARK_VIEW_ENABLED = env.bool("DJANGO_BENCHMARK_VIEW", default=False)
 # shared STATIC_ROOT that the test suite also writes.
 if env("DJANGO_STATIC_ROOT", default=""):
     STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT"))
+
+# Error reports ---------------------------------------------------------------
+# Optional: server errors (web and Celery) to Sentry as well, without
+# personal data or secret tokens (shatil_portal/error_reports.py).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=""),
+    )
