@@ -5,6 +5,12 @@ shell), not from .env: gunicorn reads this file before Django starts.
 """
 
 import os
+import time
+
+# Every log line in one time zone: Django's TIME_ZONE, which Django also sets
+# for the workers' and Celery's processes; gunicorn's lines show the offset.
+os.environ["TZ"] = "Asia/Jerusalem"
+time.tzset()
 
 # Loopback by default: behind nginx on the same host, gunicorn must not be
 # reachable directly (a client could then forge X-Forwarded-For). On a
@@ -19,3 +25,8 @@ bind = [
 ]
 workers = int(os.environ.get("WEB_CONCURRENCY") or 3)
 accesslog = "-"
+# The visitor's address first (the one rate limits count, put there by
+# shatil_portal.logs.ClientAddressMiddleware), then the proxy's as `via`.
+access_log_format = (
+    '%({shatil.client_address}e)s via %(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+)

@@ -66,7 +66,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: the health checks answer whatever the Host header and scheme.
+    # The visitor's address for gunicorn's access log (shatil_portal/logs.py).
+    "shatil_portal.logs.ClientAddressMiddleware",
+    # Then the health checks answer whatever the Host header and scheme.
     "shatil_portal.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -345,6 +347,25 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+# Logs a person can read (shatil_portal/logs.py): every line stamped in
+# TIME_ZONE with its offset, and DisallowedHost a one-line warning.
+LOGGING.setdefault("formatters", {})["timestamped"] = {
+    "format": "{asctime} {levelname} [{name}] {message}",
+    "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+    "style": "{",
+}
+LOGGING["handlers"]["console"]["formatter"] = "timestamped"
+LOGGING["filters"]["disallowed_host"] = {
+    "()": "shatil_portal.logs.DisallowedHostAsWarning"
+}
+LOGGING.setdefault("loggers", {})["django.security.DisallowedHost"] = {
+    "filters": ["disallowed_host"]
+}
+# Celery's own log lines: the same shape (its timestamps have no offset).
+CELERY_WORKER_LOG_FORMAT = "%(asctime)s %(levelname)s [%(processName)s] %(message)s"
+CELERY_WORKER_TASK_LOG_FORMAT = (
+    "%(asctime)s %(levelname)s [%(processName)s] %(task_name)s[%(task_id)s] %(message)s"
+)
 
 # Privacy: the policy version stored with each consent, and how long closed
 # requests keep personal data before they are anonymized.
