@@ -1,11 +1,23 @@
 """gunicorn's settings for the portal's web process (Procfile: web).
 
 Read from the environment (the systemd unit's EnvironmentFile= or the
-shell), not from .env: gunicorn reads this file before Django starts.
+shell), or from `.env` in the project folder as the settings read it (the
+real environment wins). The access log itself is switched on by the
+Procfile's command line, so that `make bench`, which starts gunicorn without
+it, measures what it always did.
 """
 
 import os
 import time
+from pathlib import Path
+
+import environ
+
+_env_file = Path(
+    os.environ.get("DJANGO_ENV_FILE") or Path(__file__).resolve().parent / ".env"
+)
+if _env_file.is_file():
+    environ.Env.read_env(_env_file)
 
 # Every log line in one time zone: Django's TIME_ZONE, which Django also sets
 # for the workers' and Celery's processes; gunicorn's lines show the offset.
@@ -24,7 +36,6 @@ bind = [
     if address.strip()
 ]
 workers = int(os.environ.get("WEB_CONCURRENCY") or 3)
-accesslog = "-"
 # The visitor's address first (the one rate limits count, put there by
 # shatil_portal.logs.ClientAddressMiddleware), then the proxy's as `via`.
 access_log_format = (

@@ -33,7 +33,7 @@ def gunicorn_config(environment: dict[str, str]) -> dict:
     completed = subprocess.run(
         ["sh", "-c", dumper + command.removeprefix("gunicorn")],
         cwd=BASE_DIR,
-        env={"PATH": os.environ["PATH"], **environment},
+        env={"PATH": os.environ["PATH"], "DJANGO_ENV_FILE": os.devnull, **environment},
         capture_output=True,
         text=True,
     )
@@ -58,3 +58,16 @@ def test_the_web_process_binds_to_loopback_unless_told_otherwise(environment, bi
 def test_the_number_of_web_workers_is_a_setting():
     assert gunicorn_config({})["workers"] == 3
     assert gunicorn_config({"WEB_CONCURRENCY": "5"})["workers"] == 5
+
+
+def test_gunicorn_reads_the_env_file_and_the_real_environment_wins(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("GUNICORN_BIND=10.0.0.5:8000\nWEB_CONCURRENCY=4\n")
+
+    from_file = gunicorn_config({"DJANGO_ENV_FILE": str(env_file)})
+    overridden = gunicorn_config(
+        {"DJANGO_ENV_FILE": str(env_file), "GUNICORN_BIND": "127.0.0.1:9000"}
+    )
+
+    assert from_file == {"bind": ["10.0.0.5:8000"], "workers": 4}
+    assert overridden["bind"] == ["127.0.0.1:9000"]
