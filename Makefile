@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-PY_STAMP := $(VENV)/.installed-$(shell sha1sum requirements/lock.txt | cut -c1-12)
+PY_STAMP := $(VENV)/.installed-$(shell sha1sum requirements/dev.txt | cut -c1-12)
 NPM_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c1-12)
 
 # `make run` needs nothing but this machine: SQLite, a local cache, a folder as
@@ -22,9 +22,9 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=shatil_portal.test_settings DJANGO_ALLOW_ASYN
 
 install: $(PY_STAMP) $(NPM_STAMP)
 
-$(PY_STAMP): requirements/lock.txt
+$(PY_STAMP): requirements/dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --only-binary :all: -r requirements/lock.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --only-binary :all: -r requirements/dev.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
 $(NPM_STAMP): package.json package-lock.json

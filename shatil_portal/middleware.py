@@ -2,6 +2,8 @@
 
 from django.core.exceptions import SuspiciousOperation
 
+from . import views
+
 
 class NullCharacterInQuery(SuspiciousOperation):
     pass
@@ -20,4 +22,22 @@ class RejectNullCharactersMiddleware:
         for key, values in request.GET.lists():
             if "\x00" in key or any("\x00" in value for value in values):
                 raise NullCharacterInQuery("NUL character in the query string.")
+        return self.get_response(request)
+
+
+class HealthCheckMiddleware:
+    """Answers the health checks first, before the Host header is validated
+    and before the HTTPS redirect: a load balancer probes by IP address and
+    over plain HTTP, and must get the health, not a 400 or a 301. The answer
+    carries nothing of the request, so no other middleware is needed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        answer = {"/healthz": views.healthz, "/healthz/web": views.healthz_web}.get(
+            request.path_info
+        )
+        if answer is not None:
+            return answer(request)
         return self.get_response(request)

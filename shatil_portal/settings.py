@@ -4,14 +4,26 @@ Every value that differs between a laptop, CI and production comes from the
 environment (see .env.example); the defaults are the safe ones.
 """
 
+import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from shatil_portal.environment import Env
+from shatil_portal.error_reports import init_sentry, parse_admins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
+# A `.env` file in the project folder (or the file DJANGO_ENV_FILE names) is
+# read when present; a variable set in the real environment wins over it.
+_ENV_FILE = Path(os.environ.get("DJANGO_ENV_FILE") or BASE_DIR / ".env")
+if _ENV_FILE.is_file():
+    environ.Env.read_env(_ENV_FILE)
+
+# Refuses a boolean or number it cannot parse (shatil_portal/environment.py).
+env = Env()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # Demo mode is `make run`: SQLite, mail to a folder, demo accounts. Never production.
@@ -54,6 +66,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The visitor's address for gunicorn's access log (shatil_portal/logs.py).
+    "shatil_portal.logs.ClientAddressMiddleware",
+    # Then the health checks answer whatever the Host header and scheme.
+    "shatil_portal.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -185,12 +201,22 @@ EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", default="")
+# STARTTLS (usually port 587) or TLS from the first byte (port 465): one only.
 EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("DJANGO_EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "Set DJANGO_EMAIL_USE_TLS (STARTTLS, port 587) or DJANGO_EMAIL_USE_SSL "
+        "(port 465), not both."
+    )
 EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env(
     "DJANGO_DEFAULT_FROM_EMAIL", default="Shatil <policy-center@shatil.org.il>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who receives server errors by email (Django's mail_admins), as
+# "Name <email>, email, ..." (shatil_portal/error_reports.py).
+ADMINS = parse_admins(env("DJANGO_ADMINS", default=""))
 STAFF_INBOX_EMAIL = env("STAFF_INBOX_EMAIL", default="policy-center@shatil.org.il")
 
 # Celery: Redis as broker; tasks are enqueued after commit and never block a
@@ -235,7 +261,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consultations.tasks.outbox_sweep_task",
         "schedule": 60.0,
     },
+    # Proves to /healthz that beat schedules and a worker runs.
+    "heartbeat": {
+        "task": "shatil_portal.tasks.heartbeat_task",
+        "schedule": 60.0,
+    },
 }
+# /healthz answers 503 when the worker's heartbeat is older than this many
+# seconds (beat schedules one a minute), or an email has been pending longer.
+HEALTH_HEARTBEAT_MAX_AGE = env.int("HEALTH_HEARTBEAT_MAX_AGE", default=300)
+HEALTH_OUTBOX_MAX_AGE = env.int("HEALTH_OUTBOX_MAX_AGE", default=900)
 
 # Content-Security-Policy: nothing inline, nothing from another host.
 CONTENT_SECURITY_POLICY = {
@@ -267,6 +302,8 @@ SESSION_SAVE_EVERY_REQUEST = True
 # With HTTPS in front (production), switch on the transport hardening.
 if env.bool("DJANGO_HTTPS", default=False):
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # A balancer's plain-HTTP probe (HealthCheckMiddleware answers it first).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(/web)?$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -314,6 +351,25 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+# Logs a person can read (shatil_portal/logs.py): every line stamped in
+# TIME_ZONE with its offset, and DisallowedHost a one-line warning.
+LOGGING.setdefault("formatters", {})["timestamped"] = {
+    "format": "{asctime} {levelname} [{name}] {message}",
+    "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+    "style": "{",
+}
+LOGGING["handlers"]["console"]["formatter"] = "timestamped"
+LOGGING["filters"]["disallowed_host"] = {
+    "()": "shatil_portal.logs.DisallowedHostAsWarning"
+}
+LOGGING.setdefault("loggers", {})["django.security.DisallowedHost"] = {
+    "filters": ["disallowed_host"]
+}
+# Celery's own log lines: the same shape (its timestamps have no offset).
+CELERY_WORKER_LOG_FORMAT = "%(asctime)s %(levelname)s [%(processName)s] %(message)s"
+CELERY_WORKER_TASK_LOG_FORMAT = (
+    "%(asctime)s %(levelname)s [%(processName)s] %(task_name)s[%(task_id)s] %(message)s"
+)
 
 # Privacy: the policy version stored with each consent, and how long closed
 # requests keep personal data before they are anonymized.
@@ -414,3 +470,14 @@ BENCHMARK_VIEW_ENABLED = env.bool("DJANGO_BENCHMARK_VIEW", default=False)
 # shared STATIC_ROOT that the test suite also writes.
 if env("DJANGO_STATIC_ROOT", default=""):
     STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT"))
+
+# Error reports ---------------------------------------------------------------
+# Optional: server errors (web and Celery) to Sentry as well, without
+# personal data or secret tokens (shatil_portal/error_reports.py).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=""),
+    )

@@ -6,6 +6,9 @@ os.environ.setdefault(
     "DJANGO_SECRET_KEY", "test-secret-key-not-for-production-use-0123456789"
 )
 
+# The suite never reads a developer's .env.
+os.environ.setdefault("DJANGO_ENV_FILE", os.devnull)
+
 from .settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -18,6 +18,7 @@ admin.site.index_title = _("Requests and catalog")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/web", views.healthz_web, name="healthz_web"),
 ]
 
 if settings.BENCHMARK_VIEW_ENABLED:

@@ -5,22 +5,40 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .health import broker_is_reachable, database_is_reachable
+from .health import background_checks, broker_is_reachable, database_is_reachable
 
 
 @never_cache
 @require_GET
 def healthz(request):
-    """Report database and broker reachability: 200 when both answer, else 503."""
+    """Everything the portal needs, for monitoring: 200 when the database and
+    broker answer, the worker's heartbeat is fresh and no email has waited
+    too long; else 503, with the failing checks named."""
     checks = {
         "database": "ok" if database_is_reachable() else "unreachable",
         "broker": "ok" if broker_is_reachable() else "unreachable",
     }
-    healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
-        status=200 if healthy else 503,
+    background, ages = background_checks()
+    return _health_response(checks | background, ages)
+
+
+@never_cache
+@require_GET
+def healthz_web(request):
+    """What this web server needs to serve pages, for a load balancer: 200
+    when the database answers. A dead worker must not take every web server
+    out of the balancer; /healthz reports it."""
+    return _health_response(
+        {"database": "ok" if database_is_reachable() else "unreachable"}, {}
     )
+
+
+def _health_response(checks: dict[str, str], ages: dict) -> JsonResponse:
+    healthy = all(value == "ok" for value in checks.values())
+    body = {"status": "ok" if healthy else "unavailable", "checks": checks}
+    if ages:
+        body["ages"] = ages
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 def bench_trivial(request):

@@ -24,6 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
+from shatil_portal.health import record_heartbeat
 from tests.security_support import (
     ADVISOR,
     ANONYMOUS,
@@ -98,6 +99,7 @@ STAFF_ONLY = "L L 403 403 200 200 200"
 # The organization's pages, sign-in and the workspace.
 PORTAL_CASES = [
     Case("healthz", EVERYONE_200, to("healthz")),
+    Case("healthz_web", EVERYONE_200, to("healthz_web")),
     Case("tracks:home", EVERYONE_200, to("tracks:home")),
     Case(
         "tracks:track_detail",
@@ -680,7 +682,7 @@ ADMIN_CUSTOM_CASES = [
 ]
 
 # Outside the language prefixes (for load balancers and the benchmark).
-UNPREFIXED = {"healthz", "bench/trivial"}
+UNPREFIXED = {"healthz", "healthz_web", "bench/trivial"}
 
 # Routed only when a setting switches them on.
 OPTIONAL_CASES = [
@@ -745,6 +747,8 @@ def answer(response) -> str:
 @pytest.fixture
 def world(db, settings):
     settings.RATELIMIT_ENABLE = False
+    # /healthz is 200 only while the worker's heartbeat is fresh.
+    record_heartbeat()
     return build_world()
 
 

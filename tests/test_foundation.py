@@ -7,18 +7,25 @@ from pathlib import Path
 
 import pytest
 
+from shatil_portal.health import record_heartbeat
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.django_db
 
 
 def test_healthz_reports_ok_when_database_and_broker_answer(client):
+    record_heartbeat()
+
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {
-        "status": "ok",
-        "checks": {"database": "ok", "broker": "ok"},
+    assert response.json()["status"] == "ok"
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "broker": "ok",
+        "worker": "ok",
+        "outbox": "ok",
     }
 
 
@@ -26,13 +33,17 @@ def test_healthz_answers_503_with_a_clear_body_when_the_broker_is_unreachable(
     client, settings
 ):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    record_heartbeat()
 
     response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json() == {
-        "status": "unavailable",
-        "checks": {"database": "ok", "broker": "unreachable"},
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "broker": "unreachable",
+        "worker": "ok",
+        "outbox": "ok",
     }
 
 

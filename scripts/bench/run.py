@@ -271,11 +271,11 @@ def wait_until_up(client: Client, process: subprocess.Popen, seconds=60) -> None
         if process.poll() is not None:
             sys.exit("gunicorn exited at start-up: see var/bench/gunicorn.log")
         with contextlib.suppress(OSError):
-            status, _, _ = client.request("GET", "/healthz", timeout=5)
+            status, _, _ = client.request("GET", "/healthz/web", timeout=5)
             if status == 200:
                 return
         time.sleep(0.3)
-    sys.exit("gunicorn did not answer /healthz within a minute.")
+    sys.exit("gunicorn did not answer /healthz/web within a minute.")
 
 
 def login(client: Client, username: str, password: str) -> str:
