@@ -407,3 +407,16 @@ BENCHMARK_VIEW_ENABLED = env.bool("DJANGO_BENCHMARK_VIEW", default=False)
 # shared STATIC_ROOT that the test suite also writes.
 if env("DJANGO_STATIC_ROOT", default=""):
     STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT"))
+
+# Backups ---------------------------------------------------------------------------
+# `manage.py backup` (`make backup`) writes its dumps here, mode 600, outside
+# the release; `manage.py restore_check` drills the newest one
+# (shatil_portal/backups.py, docs/DEPLOYMENT.md).
+BACKUP_DIR = Path(
+    env(
+        "BACKUP_DIR",
+        default=str(BASE_DIR / "var" / "backups")
+        if DEMO_MODE
+        else "/var/backups/shatil-portal",
+    )
+)
