@@ -238,7 +238,7 @@ def _expected_counts(dump: Path) -> dict[str, int]:
 
 
 def _scratch_name(db: dict) -> str:
-    name = getattr(settings, "RESTORE_CHECK_DATABASE", "") or f"{db['NAME']}_drill"
+    name = settings.RESTORE_CHECK_DATABASE or f"{db['NAME']}_drill"
     if name == db["NAME"]:
         raise BackupError("The drill's scratch database must not be the live one.")
     return name

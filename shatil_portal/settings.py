@@ -420,3 +420,5 @@ BACKUP_DIR = Path(
         else "/var/backups/shatil-portal",
     )
 )
+# The drill's scratch database (created and dropped again by the drill).
+RESTORE_CHECK_DATABASE = env("RESTORE_CHECK_DATABASE", default="")

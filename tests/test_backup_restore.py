@@ -279,7 +279,8 @@ def _documented_restore() -> str:
 def _run_recipe(recipe: str, *, role: str, database: str, dump: Path):
     host, port = connection.settings_dict["HOST"], connection.settings_dict["PORT"]
     script = (
-        recipe.replace("sudo -u postgres ", "")
+        recipe.replace("/srv/shatil-portal", str(BASE_DIR))
+        .replace("sudo -u postgres ", "")
         .replace("sudo -u shatil ", "")
         .replace("postgres:///", f"postgres://{role}@{host}:{port}/")
         .replace("-O shatil ", f"-O {role} ")

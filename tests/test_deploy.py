@@ -257,9 +257,12 @@ def stack(tmp_path_factory, static_root, django_db_setup):
     env = {**os.environ, **env_file}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
+    # Loopback by default; the env file's WEB_BIND moves it, as on a host
+    # behind a load balancer.
+    web_defaults, _ = unit_service("shatil-portal-web.service")
+    assert web_defaults["WEB_BIND"] == "127.0.0.1:8000"
+    env_file["WEB_BIND"] = f"127.0.0.1:{app_port}"
     web_command = unit_command("shatil-portal-web.service", env_file)
-    assert "127.0.0.1:8000" in web_command
-    web_command[web_command.index("127.0.0.1:8000")] = f"127.0.0.1:{app_port}"
     processes = []
     try:
         web = _start(web_command, env, tmp_path / "gunicorn.log")
