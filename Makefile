@@ -18,7 +18,7 @@ DEMO_ENV := DJANGO_DEBUG=1 DJANGO_DEMO_MODE=1 \
 	DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 TEST_ENV := DJANGO_SETTINGS_MODULE=shatil_portal.test_settings DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: install chromium nginx messages messages-update run test lint bench backup \
+.PHONY: install chromium proxies messages messages-update run test lint bench backup \
 	demo-backup restore-check restore clean
 
 install: $(PY_STAMP) $(NPM_STAMP)
@@ -36,10 +36,14 @@ chromium:
 	@dpkg-query -W -f='$${Status}' chromium 2>/dev/null | grep -q "install ok installed" \
 		|| (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium)
 
-# Debian's nginx, for the test that serves the portal through deploy/nginx/.
-nginx:
-	@dpkg-query -W -f='$${Status}' nginx-light 2>/dev/null | grep -q "install ok installed" \
-		|| (apt-get update -qq && apt-get install -y -qq --no-install-recommends nginx-light)
+# Debian's nginx and Caddy, for the tests that serve the portal through the
+# examples in deploy/nginx/ and deploy/caddy/ (tests/test_deploy.py).
+proxies:
+	@for package in nginx-light caddy; do \
+		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" \
+		|| missing="$$missing $$package"; done; \
+		test -z "$$missing" || (apt-get update -qq && \
+		apt-get install -y -qq --no-install-recommends $$missing)
 
 messages: install
 	$(DEMO_ENV) $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
@@ -61,7 +65,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install chromium nginx messages
+test: install chromium proxies messages
 	@$(TEST_ENV) $(PY) manage.py check_services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

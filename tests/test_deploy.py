@@ -1,4 +1,4 @@
-"""The production path of deploy/, run here: Debian's nginx with the example
+"""The production path of deploy/, run here: Debian's nginx (and Caddy) with the example
 configuration (only its names, ports and certificate paths replaced) in front
 of gunicorn and a Celery worker started with the systemd units' own command
 lines, with production settings against the test database. A visitor sends
@@ -32,6 +32,7 @@ from tests.factories import request_form_data
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEPLOY = BASE_DIR / "deploy"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+CADDY = shutil.which("caddy") or "/usr/bin/caddy"
 INSTALL_DIR = "/srv/shatil-portal"
 HOST = "portal.test"
 # The visitor's own loopback address: nginx sees it, gunicorn sees nginx's.
@@ -199,8 +200,9 @@ def stack(tmp_path_factory, static_root, django_db_setup):
     the tests of this module (each loads the catalog it needs)."""
     tmp_path = tmp_path_factory.mktemp("stack")
     if not os.access(NGINX, os.X_OK):
-        pytest.fail("nginx is missing: `make nginx` installs Debian's package")
+        pytest.fail("nginx is missing: `make proxies` installs Debian's package")
     http_port, https_port, app_port = _free_port(), _free_port(), _free_port()
+    caddy_ports = _free_port(), _free_port()
     tls = tmp_path / "tls"
     tls.mkdir()
     subprocess.run(
@@ -236,7 +238,9 @@ def stack(tmp_path_factory, static_root, django_db_setup):
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": HOST,
-        "DJANGO_CSRF_TRUSTED_ORIGINS": f"https://{HOST}:{https_port}",
+        "DJANGO_CSRF_TRUSTED_ORIGINS": (
+            f"https://{HOST}:{https_port},https://{HOST}:{caddy_ports[1]}"
+        ),
         "PORTAL_BASE_URL": f"https://{HOST}:{https_port}",
         "DJANGO_HTTPS": "true",
         "DJANGO_TRUSTED_PROXY_HOPS": "1",
@@ -283,6 +287,8 @@ def stack(tmp_path_factory, static_root, django_db_setup):
         _wait_for_port(app_port, web, tmp_path / "gunicorn.log")
         _wait_for_port(https_port, nginx, nginx_dir / "logs" / "error.log")
         yield {
+            "app_port": app_port,
+            "caddy_ports": caddy_ports,
             "http_port": http_port,
             "https_port": https_port,
             "mail": mail,
@@ -379,6 +385,84 @@ def test_static_files_are_served_through_nginx_hashed_and_cached(stack, catalog)
     assert response.status == 200
     assert re.search(r"\.[0-9a-f]{12}\.css$", stylesheet)
     assert "immutable" in response.getheader("Cache-Control")
+
+
+def render_caddy(*, http_port: int, https_port: int, app_port: int) -> str:
+    """deploy/caddy/Caddyfile with this test's host name and ports, and a
+    local certificate authority instead of Let's Encrypt."""
+    text = (DEPLOY / "caddy" / "Caddyfile").read_text()
+    test_options = (
+        "\temail sysadmin@example.org\n"
+        f"\tadmin off\n\thttp_port {http_port}\n\thttps_port {https_port}\n"
+        f"\tlocal_certs\n\tskip_install_trust\n\tdefault_sni {HOST}\n"
+    )
+    replacements = [
+        ("\temail sysadmin@example.org\n", test_options),
+        ("reverse_proxy 127.0.0.1:8000", f"reverse_proxy 127.0.0.1:{app_port}"),
+        ("portal.example.org {", f"{HOST} {{"),
+    ]
+    for old, new in replacements:
+        assert old in text, f"deploy/caddy/Caddyfile lost {old!r}"
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.fixture(scope="module")
+def caddy(stack, tmp_path_factory):
+    """Caddy with the example Caddyfile in front of the same gunicorn."""
+    if not os.access(CADDY, os.X_OK):
+        pytest.fail("caddy is missing: `make proxies` installs Debian's package")
+    folder = tmp_path_factory.mktemp("caddy")
+    http_port, https_port = stack["caddy_ports"]
+    config = folder / "Caddyfile"
+    config.write_text(
+        render_caddy(
+            http_port=http_port, https_port=https_port, app_port=stack["app_port"]
+        )
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(folder),
+        "XDG_DATA_HOME": str(folder / "data"),
+        "XDG_CONFIG_HOME": str(folder / "config"),
+    }
+    process = _start(
+        [CADDY, "run", "--config", str(config), "--adapter", "caddyfile"],
+        env,
+        folder / "caddy.log",
+    )
+    try:
+        _wait_for_port(https_port, process, folder / "caddy.log")
+        yield {"http_port": http_port, "https_port": https_port}
+    finally:
+        _stop(process)
+
+
+def test_caddy_serves_the_form_over_https_with_the_visitors_address(caddy, catalog):
+    """The Caddyfile example: Django sees HTTPS (no redirect of its own, a
+    Secure cookie) and counts the visitor's address, not a forged one."""
+    from axes.models import AccessAttempt
+
+    visitor = Visitor(caddy["https_port"])
+    response, page, set_cookies = visitor.request("GET", "/accounts/login/")
+    assert response.status == 200
+    assert any(c.startswith("csrftoken=") and "Secure" in c for c in set_cookies)
+    visitor.request(
+        "POST",
+        "/accounts/login/",
+        {
+            "csrfmiddlewaretoken": _csrf_token(page),
+            "username": "nobody",
+            "password": "wrong-password-1",
+        },
+    )
+
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [VISITOR]
+    conn = http.client.HTTPConnection("127.0.0.1", caddy["http_port"], timeout=10)
+    conn.request("GET", "/request/", headers={"Host": HOST})
+    redirect = conn.getresponse()
+    assert redirect.status in (301, 308)
+    assert redirect.getheader("Location").startswith(f"https://{HOST}")
 
 
 @pytest.mark.skipif(
