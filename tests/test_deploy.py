@@ -486,3 +486,47 @@ def test_the_systemd_units_verify(tmp_path):
 
     assert done.returncode == 0
     assert done.stdout + done.stderr == ""
+
+
+def test_shatil_manage_runs_manage_py_with_the_env_file(tmp_path):
+    """deploy/shatil-manage, with the install folder, the env file and the
+    user switch replaced: manage.py runs in the install folder and sees the
+    env file's values (here: a backup of a SQLite database into BACKUP_DIR)."""
+    import sqlite3
+
+    database = tmp_path / "portal.sqlite3"
+    sqlite3.connect(database).close()
+    env_file = tmp_path / "env"
+    env_file.write_text(
+        "# comments on their own lines\n"
+        "DJANGO_DEBUG=true\n"
+        "DJANGO_LOCAL_CACHE=true\n"
+        f"DATABASE_URL=sqlite:///{database}\n"
+        f"BACKUP_DIR={tmp_path / 'backups'}\n"
+        'DJANGO_DEFAULT_FROM_EMAIL="Shatil <policy-center@shatil.org.il>"\n'
+    )
+    script = (
+        (DEPLOY / "shatil-manage")
+        .read_text()
+        .replace(INSTALL_DIR, str(BASE_DIR))
+        .replace("/etc/shatil-portal/env", str(env_file))
+        .replace("sudo -u shatil ", "")
+    )
+    (tmp_path / "shatil-manage").write_text(script)
+    clean_env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "BACKUP_"))
+    }
+
+    done = subprocess.run(
+        ["sh", str(tmp_path / "shatil-manage"), "backup"],
+        cwd=tmp_path,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+    )
+
+    assert done.returncode == 0, done.stderr
+    dump = Path(done.stdout.strip().splitlines()[-1])
+    assert dump.parent == tmp_path / "backups" and dump.is_file()
