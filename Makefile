@@ -18,7 +18,8 @@ DEMO_ENV := DJANGO_DEBUG=1 DJANGO_DEMO_MODE=1 \
 	DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 TEST_ENV := DJANGO_SETTINGS_MODULE=shatil_portal.test_settings DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: install chromium messages messages-update run test lint bench backup restore clean
+.PHONY: install chromium proxies messages messages-update run test lint bench backup \
+	demo-backup restore-check restore clean
 
 install: $(PY_STAMP) $(NPM_STAMP)
 
@@ -34,6 +35,15 @@ $(NPM_STAMP): package.json package-lock.json
 chromium:
 	@dpkg-query -W -f='$${Status}' chromium 2>/dev/null | grep -q "install ok installed" \
 		|| (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium)
+
+# Debian's nginx and Caddy, for the tests that serve the portal through the
+# examples in deploy/nginx/ and deploy/caddy/ (tests/test_deploy.py).
+proxies:
+	@for package in nginx-light caddy; do \
+		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" \
+		|| missing="$$missing $$package"; done; \
+		test -z "$$missing" || (apt-get update -qq && \
+		apt-get install -y -qq --no-install-recommends $$missing)
 
 messages: install
 	$(DEMO_ENV) $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
@@ -55,7 +65,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install chromium messages
+test: install chromium proxies messages
 	@$(TEST_ENV) $(PY) manage.py check_services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -69,13 +79,23 @@ test: install chromium messages
 bench: install messages
 	$(PY) scripts/bench/run.py $(BENCH_ARGS)
 
-# Compressed, timestamped PostgreSQL dump in backups/ (DATABASE_URL).
+# A dump of the database (DATABASE_URL) into BACKUP_DIR, mode 600, with its
+# row counts: PostgreSQL (pg_dump) or SQLite (its backup API). A failed backup
+# leaves no file. `demo-backup` dumps the `make run` demo into var/backups/.
 backup:
-	@bash scripts/backup.sh backups
+	@$(PY) manage.py backup
 
-# Restore a dump into an empty database: make restore FILE=backups/....dump
+demo-backup:
+	@$(DEMO_ENV) $(PY) manage.py backup
+
+# The restore drill: the newest dump (or FILE=...) restored into a scratch
+# database, every table's rows compared with the dump's, live counts beside.
+restore-check:
+	@$(PY) manage.py restore_check $(FILE)
+
+# Restore a dump into an empty database: make restore FILE=<dump>
 restore:
-	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/<dump>" >&2; exit 2)
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=<dump>" >&2; exit 2)
 	@bash scripts/restore.sh "$(FILE)"
 
 clean:

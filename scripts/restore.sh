@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Restores a dump made by scripts/backup.sh into an EMPTY database.
+# Restores a dump made by `manage.py backup` into an EMPTY database.
 # Usage: scripts/restore.sh FILE   (DATABASE_URL names the target database)
 set -euo pipefail
 file="${1:?usage: restore.sh FILE}"

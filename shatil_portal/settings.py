@@ -471,6 +471,21 @@ BENCHMARK_VIEW_ENABLED = env.bool("DJANGO_BENCHMARK_VIEW", default=False)
 if env("DJANGO_STATIC_ROOT", default=""):
     STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT"))
 
+# Backups ---------------------------------------------------------------
+# `manage.py backup` (`make backup`) writes its dumps here, mode 600, outside
+# the release; `manage.py restore_check` drills the newest one
+# (shatil_portal/backups.py, docs/DEPLOYMENT.md).
+BACKUP_DIR = Path(
+    env(
+        "BACKUP_DIR",
+        default=str(BASE_DIR / "var" / "backups")
+        if DEMO_MODE
+        else "/var/backups/shatil-portal",
+    )
+)
+# The drill's scratch database (created and dropped again by the drill).
+RESTORE_CHECK_DATABASE = env("RESTORE_CHECK_DATABASE", default="")
+
 # Error reports ---------------------------------------------------------------
 # Optional: server errors (web and Celery) to Sentry as well, without
 # personal data or secret tokens (shatil_portal/error_reports.py).
