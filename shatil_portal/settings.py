@@ -301,14 +301,47 @@ PERMISSIONS_POLICY = {
 DEFAULT_EXCEPTION_REPORTER_FILTER = (
     "shatil_portal.privacy.NoFormDataExceptionReporterFilter"
 )
+# The admins' error email and the debug page without the secret token.
+DEFAULT_EXCEPTION_REPORTER = "shatil_portal.privacy.RedactingExceptionReporter"
+# Every handler carries the filter: a filter on a logger would miss the
+# records its children propagate. Django's own handlers (the development
+# server's access log, the admins' error email) are redefined here for that.
+LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"personal_data": {"()": "shatil_portal.privacy.PersonalDataFilter"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]}
+    "filters": {
+        "personal_data": {"()": "shatil_portal.privacy.PersonalDataFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["personal_data"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "personal_data"],
+        },
+    },
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": LOG_LEVEL},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
 # Privacy: the policy version stored with each consent, and how long closed
