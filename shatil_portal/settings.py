@@ -4,9 +4,11 @@ Every value that differs between a laptop, CI and production comes from the
 environment (see .env.example); the defaults are the safe ones.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -368,6 +370,15 @@ RATELIMIT_LOOKUP = env("RATELIMIT_LOOKUP", default="30/h")
 # count per client, not per balancer. A balancer that sets its own header
 # instead can be named directly, e.g. RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP.
 TRUSTED_PROXY_HOPS = env.int("DJANGO_TRUSTED_PROXY_HOPS", default=0)
+# The proxies' own addresses or networks (10.0.0.0/8, 2001:db8::/32): the
+# header is believed only on a connection from one of them. Checked here, so
+# that a typo fails at start-up rather than at the first request.
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {error}") from None
 RATELIMIT_IP_META_KEY = (
     env("RATELIMIT_IP_META_KEY", default="")
     or "shatil_portal.client_address.client_address"
