@@ -193,6 +193,9 @@ DEFAULT_FROM_EMAIL = env(
     "DJANGO_DEFAULT_FROM_EMAIL", default="Shatil <policy-center@shatil.org.il>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The right side of each email's Message-ID (and of the request's thread
+# id); empty means PORTAL_BASE_URL's host name (consultations/emails.py).
+EMAIL_MESSAGE_ID_DOMAIN = env("EMAIL_MESSAGE_ID_DOMAIN", default="")
 STAFF_INBOX_EMAIL = env("STAFF_INBOX_EMAIL", default="policy-center@shatil.org.il")
 
 # Celery: Redis as broker; tasks are enqueued after commit and never block a
