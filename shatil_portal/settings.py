@@ -276,7 +276,9 @@ if env.bool("DJANGO_HTTPS", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+    # Asking browsers to preload HSTS is a commitment that is slow to undo
+    # (every subdomain on HTTPS, for months): the deployer chooses it.
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
@@ -392,6 +394,9 @@ AXES_USERNAME_CALLABLE = "shatil_portal.client_address.sign_in_username"
 # The library's check knows only django-redis; Django's own RedisCache
 # increments atomically too, which is all it needs.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+# HSTS preload is the deployer's choice (DJANGO_HSTS_PRELOAD), off by
+# default: Django's warning that it is off is not a fault here.
+SILENCED_SYSTEM_CHECKS.append("security.W021")
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # `make run` is a single process, so a per-process counter is enough.
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
