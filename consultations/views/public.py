@@ -72,6 +72,10 @@ def _request_form_personalize(request, html: bytes) -> bytes:
     ).replace(SUBMISSION_KEY_PLACEHOLDER.encode(), str(uuid.uuid4()).encode())
 
 
+# Outermost: the page carries a per-visitor CSRF token and what was typed,
+# so no browser or proxy keeps it; the server's own cache of the empty form
+# (inside) is unaffected.
+@never_cache
 @require_http_methods(["GET", "POST"])
 @client_rate_limit(
     group="request-submit", rate_setting="RATELIMIT_SUBMIT", method="POST"
@@ -162,6 +166,7 @@ def _received_consultation_id(request) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+@never_cache
 def request_received(request):
     consultation_id = _received_consultation_id(request)
     consultation = (
@@ -246,6 +251,7 @@ def request_withdraw(request, token):
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 @client_rate_limit(group="lost-link", rate_setting="RATELIMIT_LOOKUP", method="POST")
 def lost_link(request):
