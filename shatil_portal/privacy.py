@@ -20,11 +20,12 @@ PHONE_PATTERN = re.compile(r"(?<![\w])\+?\d[\d\- ]{7,}\d(?![\w])")
 MASK = "[redacted]"
 # The private links' token is the path segment after /request/status/ or
 # /feedback/ (language prefix or not, percent-encoded slashes too, as in a
-# "next" parameter): whoever reads it holds the requester's access.
+# "next" parameter): whoever reads it holds the requester's access. Any run
+# of token characters there is masked, shorter than a real token too; an
+# admin page's number (/admin/consultations/feedback/12/) is not one.
 SLASH = r"(?:/|%2F)"
 TOKEN_IN_PATH = re.compile(
-    rf"({SLASH}(?:request{SLASH}status|feedback){SLASH})"
-    rf"(.+?)(?={SLASH}|[?#&\s\"'<>]|$)",
+    rf"({SLASH}(?:request{SLASH}status|feedback){SLASH})[A-Za-z0-9_-]{{8,}}",
     re.IGNORECASE,
 )
 TOKEN_MASK = "[token]"
