@@ -182,6 +182,49 @@ def test_the_error_report_mailed_to_the_admins_has_no_token(settings):
     assert token not in body
 
 
+def test_a_real_celery_workers_log_has_no_token(tmp_path):
+    """The Procfile's worker, started for real: a message it cannot run is
+    logged with its whole body, and the token in it is masked."""
+    queue = f"token-log-{secrets.token_hex(4)}"
+    log = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}",
+        "DJANGO_SETTINGS_MODULE": "shatil_portal.test_settings",
+    }
+    token = _token()
+    with log.open("w") as out:
+        worker = subprocess.Popen(
+            [
+                *("celery", "-A", "shatil_portal", "worker", "--pool=solo"),
+                *("--loglevel=INFO", "-Q", queue, "-n", f"{queue}@%h"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=out,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while "ready." not in log.read_text() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            from shatil_portal.celery import app
+
+            app.send_task(
+                "tests.no_such_task", args=[f"/en/feedback/{token}/"], queue=queue
+            )
+            while "no_such_task" not in log.read_text() and time.monotonic() < deadline:
+                time.sleep(0.2)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+    text = log.read_text()
+
+    assert "no_such_task" in text, text
+    assert "/en/feedback/[token]/" in text
+    assert token not in text
+
+
 def test_the_celery_workers_log_handlers_get_the_filter():
     """The worker sets up its own handlers; the signal the worker sends
     afterwards gives each of them the filter."""
