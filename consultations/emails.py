@@ -5,6 +5,7 @@ Each kind has three templates in templates/consultations/email/:
 """
 
 from contextlib import nullcontext
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -25,6 +26,36 @@ def portal_url(viewname: str, *, language: str | None = None, **kwargs) -> str:
     return f"{settings.PORTAL_BASE_URL}{path}"
 
 
+def message_id_domain() -> str:
+    """EMAIL_MESSAGE_ID_DOMAIN, or else PORTAL_BASE_URL's host name (never
+    the machine's own name, which is "localhost" in a container)."""
+    return (
+        settings.EMAIL_MESSAGE_ID_DOMAIN
+        or urlsplit(settings.PORTAL_BASE_URL).hostname
+        or "localhost"
+    )
+
+
+def thread_headers(email: OutboundEmail) -> dict[str, str]:
+    """Message-ID of the portal's domain, stable per outbox row (a row sent
+    again is the same message), and, for an email about a request,
+    In-Reply-To and References naming the request's own root id, so that
+    mail clients show a request's emails as one conversation."""
+    domain = message_id_domain()
+    headers = {
+        "Message-ID": f"<outbox-{email.pk}.{email.created_at:%Y%m%d%H%M%S}@{domain}>"
+    }
+    if email.consultation_id:
+        root = request_thread_id(consultation_id=email.consultation_id)
+        headers["In-Reply-To"] = root
+        headers["References"] = root
+    return headers
+
+
+def request_thread_id(*, consultation_id: int) -> str:
+    return f"<request-{consultation_id}@{message_id_domain()}>"
+
+
 def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
     context = {
         **email.context,
@@ -43,7 +74,7 @@ def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to_address],
         reply_to=[email.reply_to] if email.reply_to else None,
-        headers={"X-Shatil-Outbox-Id": str(email.pk)},
+        headers={"X-Shatil-Outbox-Id": str(email.pk), **thread_headers(email)},
     )
     message.attach_alternative(html_body, "text/html")
     if email.context.get("ics"):

@@ -3,7 +3,12 @@
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import (
+    after_setup_logger,
+    after_setup_task_logger,
+    task_postrun,
+    task_prerun,
+)
 from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shatil_portal.settings")
@@ -23,3 +28,15 @@ def _database_connections_as_for_a_request(task=None, **kwargs) -> None:
     if task is not None and task.request.is_eager:
         return
     close_old_connections()
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def _mask_personal_data_in_worker_logs(logger=None, **kwargs) -> None:
+    """The worker replaces Django's log handlers with its own: they get the
+    same filter, so no token, address or phone number reaches its log."""
+    from shatil_portal.privacy import PersonalDataFilter
+
+    for handler in logger.handlers:
+        if not any(isinstance(f, PersonalDataFilter) for f in handler.filters):
+            handler.addFilter(PersonalDataFilter())

@@ -6,17 +6,63 @@ visitor would share one counter. Each trusted proxy appends the address it
 saw to X-Forwarded-For; entries to the left of those come from the client
 and can be forged. With DJANGO_TRUSTED_PROXY_HOPS = n, the n-th entry from
 the right is the client. With 0 (the default, no proxy), REMOTE_ADDR is.
+
+The header is believed only when the connection comes from one of
+DJANGO_TRUSTED_PROXIES (addresses or networks): a client that reaches the
+web server directly could otherwise write any address it likes and never
+meet a rate limit. From anyone else, REMOTE_ADDR is the client, and a
+warning (once per process) says that the proxy settings do not match.
 """
 
+import functools
 import ipaddress
+import logging
 
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.cache
+def _networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(proxy.strip(), strict=False) for proxy in proxies)
+
+
+def trusted_proxy_networks() -> tuple[Network, ...]:
+    """DJANGO_TRUSTED_PROXIES as networks (a bare address is a /32 or
+    /128). An entry that is not an address fails at start-up (see the
+    setting), not here."""
+    proxies = getattr(settings, "TRUSTED_PROXIES", [])
+    return _networks(tuple(proxy for proxy in proxies if proxy.strip()))
+
+
+def _is_trusted_proxy(remote: str) -> bool:
+    try:
+        address = ipaddress.ip_address(remote)
+    except ValueError:
+        return False
+    return any(address in network for network in trusted_proxy_networks())
+
+
+@functools.cache
+def _warn_untrusted_peer_once() -> None:
+    logger.warning(
+        "X-Forwarded-For ignored: the connection does not come from one of "
+        "DJANGO_TRUSTED_PROXIES, so its own address counts. Set "
+        "DJANGO_TRUSTED_PROXIES to the load balancer's addresses, or "
+        "DJANGO_TRUSTED_PROXY_HOPS to 0 without one. (Said once per process.)"
+    )
 
 
 def client_address(request) -> str:
     remote = request.META.get("REMOTE_ADDR", "")
     hops = getattr(settings, "TRUSTED_PROXY_HOPS", 0)
     if hops <= 0:
+        return remote
+    if not _is_trusted_proxy(remote):
+        _warn_untrusted_peer_once()
         return remote
     forwarded = [
         part.strip()

@@ -4,6 +4,7 @@ Every value that differs between a laptop, CI and production comes from the
 environment (see .env.example); the defaults are the safe ones.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "shatil_portal.middleware.RejectNullCharactersMiddleware",
+    "shatil_portal.middleware.RejectInvalidTextMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -217,6 +219,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Who receives server errors by email (Django's mail_admins), as
 # "Name <email>, email, ..." (shatil_portal/error_reports.py).
 ADMINS = parse_admins(env("DJANGO_ADMINS", default=""))
+# The right side of each email's Message-ID (and of the request's thread
+# id); empty means PORTAL_BASE_URL's host name (consultations/emails.py).
+EMAIL_MESSAGE_ID_DOMAIN = env("EMAIL_MESSAGE_ID_DOMAIN", default="")
 STAFF_INBOX_EMAIL = env("STAFF_INBOX_EMAIL", default="policy-center@shatil.org.il")
 
 # Celery: Redis as broker; tasks are enqueued after commit and never block a
@@ -307,7 +312,9 @@ if env.bool("DJANGO_HTTPS", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+    # Asking browsers to preload HSTS is a commitment that is slow to undo
+    # (every subdomain on HTTPS, for months): the deployer chooses it.
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
@@ -342,28 +349,63 @@ PERMISSIONS_POLICY = {
 DEFAULT_EXCEPTION_REPORTER_FILTER = (
     "shatil_portal.privacy.NoFormDataExceptionReporterFilter"
 )
+# The admins' error email and the debug page without the secret token.
+DEFAULT_EXCEPTION_REPORTER = "shatil_portal.privacy.RedactingExceptionReporter"
+# Every handler carries the filter: a filter on a logger would miss the
+# records its children propagate. Django's own handlers (the development
+# server's access log, the admins' error email) are redefined here for that.
+LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"personal_data": {"()": "shatil_portal.privacy.PersonalDataFilter"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]}
+    "filters": {
+        "personal_data": {"()": "shatil_portal.privacy.PersonalDataFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        # DisallowedHost is a one-line warning, not an error with a traceback
+        # (shatil_portal/logs.py).
+        "disallowed_host": {"()": "shatil_portal.logs.DisallowedHostAsWarning"},
     },
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-}
-# Logs a person can read (shatil_portal/logs.py): every line stamped in
-# TIME_ZONE with its offset, and DisallowedHost a one-line warning.
-LOGGING.setdefault("formatters", {})["timestamped"] = {
-    "format": "{asctime} {levelname} [{name}] {message}",
-    "datefmt": "%Y-%m-%dT%H:%M:%S%z",
-    "style": "{",
-}
-LOGGING["handlers"]["console"]["formatter"] = "timestamped"
-LOGGING["filters"]["disallowed_host"] = {
-    "()": "shatil_portal.logs.DisallowedHostAsWarning"
-}
-LOGGING.setdefault("loggers", {})["django.security.DisallowedHost"] = {
-    "filters": ["disallowed_host"]
+    "formatters": {
+        # Every line stamped in TIME_ZONE with its offset.
+        "timestamped": {
+            "format": "{asctime} {levelname} [{name}] {message}",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            "style": "{",
+        },
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "timestamped",
+            "filters": ["personal_data"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["personal_data"],
+        },
+        # Errors only: the django logger also carries every 404 warning.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "personal_data"],
+        },
+    },
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": LOG_LEVEL},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+        },
+        "django.security.DisallowedHost": {"filters": ["disallowed_host"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 # Celery's own log lines: the same shape (its timestamps have no offset).
 CELERY_WORKER_LOG_FORMAT = "%(asctime)s %(levelname)s [%(processName)s] %(message)s"
@@ -398,6 +440,15 @@ RATELIMIT_LOOKUP = env("RATELIMIT_LOOKUP", default="30/h")
 # count per client, not per balancer. A balancer that sets its own header
 # instead can be named directly, e.g. RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP.
 TRUSTED_PROXY_HOPS = env.int("DJANGO_TRUSTED_PROXY_HOPS", default=0)
+# The proxies' own addresses or networks (10.0.0.0/8, 2001:db8::/32): the
+# header is believed only on a connection from one of them. Checked here, so
+# that a typo fails at start-up rather than at the first request.
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {error}") from None
 RATELIMIT_IP_META_KEY = (
     env("RATELIMIT_IP_META_KEY", default="")
     or "shatil_portal.client_address.client_address"
@@ -407,6 +458,9 @@ AXES_USERNAME_CALLABLE = "shatil_portal.client_address.sign_in_username"
 # The library's check knows only django-redis; Django's own RedisCache
 # increments atomically too, which is all it needs.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+# HSTS preload is the deployer's choice (DJANGO_HSTS_PRELOAD), off by
+# default: Django's warning that it is off is not a fault here.
+SILENCED_SYSTEM_CHECKS.append("security.W021")
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # `make run` is a single process, so a per-process counter is enough.
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")

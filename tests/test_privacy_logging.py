@@ -19,7 +19,7 @@ def test_emails_and_phone_numbers_are_masked_in_positional_log_arguments():
     assert record.getMessage() == "Sent to [redacted] (phone [redacted])"
 
 
-def test_mapping_log_arguments_stay_a_mapping_and_are_masked():
+def test_mapping_log_arguments_are_masked():
     """Celery logs with %(name)s placeholders and a dict of arguments."""
     record = _record(
         "Task %(name)s for %(email)s", ({"name": "x", "email": "a@b.org"},)

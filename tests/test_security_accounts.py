@@ -512,12 +512,14 @@ def test_without_proxies_the_forwarded_header_is_ignored(settings):
 def test_behind_one_balancer_the_address_it_saw_counts(settings):
     """Entries the client wrote itself (left) are ignored."""
     settings.TRUSTED_PROXY_HOPS = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
     request = _request(remote="10.0.0.2", forwarded="1.2.3.4, 198.51.100.7")
     assert client_address(request) == "198.51.100.7"
 
 
 def test_behind_two_proxies_the_second_entry_from_the_right_counts(settings):
     settings.TRUSTED_PROXY_HOPS = 2
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     request = _request(remote="10.0.0.2", forwarded="1.2.3.4, 198.51.100.7, 10.0.0.9")
     assert client_address(request) == "198.51.100.7"
 
@@ -525,7 +527,78 @@ def test_behind_two_proxies_the_second_entry_from_the_right_counts(settings):
 @pytest.mark.parametrize("forwarded", [None, "", "not-an-address", "<script>"])
 def test_a_missing_or_forged_header_falls_back_to_the_connection(settings, forwarded):
     settings.TRUSTED_PROXY_HOPS = 1
+    settings.TRUSTED_PROXIES = ["203.0.113.9"]
     assert client_address(_request(forwarded=forwarded)) == "203.0.113.9"
+
+
+def test_a_forged_header_from_a_direct_connection_is_ignored(settings, caplog):
+    """A client that reaches the web server itself, not through one of
+    DJANGO_TRUSTED_PROXIES, is counted by its own address, whatever it
+    writes; a warning says so once per process."""
+    from shatil_portal import client_address as module
+
+    module._warn_untrusted_peer_once.cache_clear()
+    settings.TRUSTED_PROXY_HOPS = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8", "2001:db8::/32"]
+
+    with caplog.at_level("WARNING", logger="shatil_portal.client_address"):
+        answers = [
+            client_address(_request(remote="203.0.113.9", forwarded=f"198.51.100.{n}"))
+            for n in range(3)
+        ]
+
+    assert answers == ["203.0.113.9"] * 3
+    warnings = [r for r in caplog.records if "DJANGO_TRUSTED_PROXIES" in r.message]
+    assert len(warnings) == 1
+    # From a configured proxy (an address within a network, IPv6 too), the
+    # header counts.
+    assert client_address(_request(remote="10.9.8.7", forwarded="198.51.100.7")) == (
+        "198.51.100.7"
+    )
+    assert client_address(_request(remote="2001:db8::5", forwarded="198.51.100.8")) == (
+        "198.51.100.8"
+    )
+
+
+def test_with_hops_but_no_trusted_proxy_configured_nothing_forwarded_counts(settings):
+    settings.TRUSTED_PROXY_HOPS = 1
+    settings.TRUSTED_PROXIES = []
+    request = _request(remote="10.0.0.2", forwarded="198.51.100.7")
+    assert client_address(request) == "10.0.0.2"
+
+
+def test_rate_limits_hold_against_a_forged_header_on_a_direct_connection(
+    client, settings
+):
+    """The forged header changes on every post; the limit still counts the
+    connection's own address."""
+    settings.RATELIMIT_ENABLE = True
+    settings.RATELIMIT_LOOKUP = "2/h"
+    settings.TRUSTED_PROXY_HOPS = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
+    url = reverse("consultations:lost_link")
+    data = {"email": "dana@example.org", "reference": "SH-2026-99999"}
+    attacker = fresh_address()
+
+    answers = [
+        client.post(
+            url, data, REMOTE_ADDR=attacker, HTTP_X_FORWARDED_FOR=fresh_address()
+        ).status_code
+        for _ in range(3)
+    ]
+
+    assert answers == [302, 302, 429]
+
+
+def test_a_trusted_proxy_setting_that_is_not_an_address_fails_at_start_up():
+    result = subprocess.run(
+        [sys.executable, "-c", "import shatil_portal.test_settings"],
+        env={**os.environ, "DJANGO_TRUSTED_PROXIES": "10.0.0.0/8,balancer"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_TRUSTED_PROXIES" in result.stderr
 
 
 def fresh_address() -> str:
@@ -540,6 +613,7 @@ def test_rate_limits_count_per_client_behind_the_balancer(client, settings):
     settings.RATELIMIT_ENABLE = True
     settings.RATELIMIT_LOOKUP = "2/h"
     settings.TRUSTED_PROXY_HOPS = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
     url = reverse("consultations:lost_link")
     data = {"email": "dana@example.org", "reference": "SH-2026-99999"}
     address, neighbour = fresh_address(), fresh_address()
@@ -559,6 +633,7 @@ def test_lockouts_count_per_client_behind_the_balancer(client, world, settings):
     from axes.models import AccessAttempt
 
     settings.TRUSTED_PROXY_HOPS = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
     client.post(
         reverse("accounts:login"),
         {"username": "advisor-a", "password": "wrong-guess"},

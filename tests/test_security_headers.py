@@ -80,3 +80,28 @@ def test_https_settings_make_cookies_secure_and_send_hsts():
     )
 
     assert completed.stdout.split() == ["True", "True", "31536000", "True", "Lax"]
+
+
+def _https_settings(**extra) -> str:
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith("DJANGO")
+    }
+    env.update(DJANGO_SECRET_KEY="x7Gq-9fLm_2Rtz" * 5, DJANGO_HTTPS="true", **extra)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import shatil_portal.settings as s; print(s.SECURE_HSTS_PRELOAD)",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+def test_hsts_preload_is_the_deployers_choice_and_off_by_default():
+    """Preloading is slow to undo: only DJANGO_HSTS_PRELOAD=true asks for it."""
+    assert _https_settings() == "False"
+    assert _https_settings(DJANGO_HSTS_PRELOAD="true") == "True"

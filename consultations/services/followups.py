@@ -52,7 +52,7 @@ from consultations.services.notices import (
     format_local,
     workspace_request_url,
 )
-from consultations.services.outbox import outbox_enqueue
+from consultations.services.outbox import outbox_enqueue, outbox_enqueue_created
 
 logger = logging.getLogger(__name__)
 
@@ -732,7 +732,7 @@ def weekly_digest_send(*, now: datetime.datetime | None = None) -> int:
                 recipient=recipient, now=now
             )
         with transaction.atomic():
-            outbox_enqueue(
+            _email, created = outbox_enqueue_created(
                 kind=OutboundEmail.Kind.WEEKLY_DIGEST,
                 to_address=recipient.email,
                 dedup_key=key,
@@ -742,5 +742,7 @@ def weekly_digest_send(*, now: datetime.datetime | None = None) -> int:
                     "first_name": recipient.first_name,
                 },
             )
-        queued += 1
+        # Another run may have queued it since the check above: count only
+        # the rows this run made.
+        queued += created
     return queued

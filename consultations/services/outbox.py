@@ -94,6 +94,30 @@ def outbox_enqueue(
     Must run inside the caller's transaction; delivery is scheduled after
     commit and never fails the caller, even with the broker down.
     """
+    email, _created = outbox_enqueue_created(
+        kind=kind,
+        to_address=to_address,
+        dedup_key=dedup_key,
+        language=language,
+        context=context,
+        consultation=consultation,
+        reply_to=reply_to,
+    )
+    return email
+
+
+def outbox_enqueue_created(
+    *,
+    kind: str,
+    to_address: str,
+    dedup_key: str,
+    language: str = "he",
+    context: dict | None = None,
+    consultation: Consultation | None = None,
+    reply_to: str = "",
+) -> tuple[OutboundEmail, bool]:
+    """outbox_enqueue, also saying whether this call made the row (False
+    when it was there already, or another run made it at the same time)."""
     draft = EmailDraft(
         kind=kind,
         to_address=to_address,
@@ -108,7 +132,7 @@ def outbox_enqueue(
     )
     if created:
         transaction.on_commit(partial(_schedule_delivery, [email.pk]))
-    return email
+    return email, created
 
 
 def outbox_enqueue_new(*, drafts: Sequence[EmailDraft]) -> list[OutboundEmail]:

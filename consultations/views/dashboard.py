@@ -6,7 +6,6 @@ not staff (advisors) get 403. Crisis requests follow the permission, as
 everywhere else.
 """
 
-import csv
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -24,6 +23,7 @@ from consultations.selectors.organizations import (
     organization_history,
 )
 from consultations.services.access_log import access_log_organization_viewed
+from shatil_portal.csv_export import csv_text
 
 
 def staff_required(view):
@@ -71,8 +71,8 @@ def dashboard(request):
 @staff_required
 @require_GET
 def dashboard_csv(request, slug: str):
-    """One table of the dashboard, with the same filters, as CSV: UTF-8 with
-    a byte-order mark, so that Excel opens Hebrew and Arabic correctly."""
+    """One table of the dashboard, with the same filters, as CSV through the
+    shared writer (formula cells neutralized, a byte-order mark)."""
     _, filters, content = _dashboard_for(request)
     figure = content.figure(slug)
     if figure is None:
@@ -81,8 +81,7 @@ def dashboard_csv(request, slug: str):
     response["Content-Disposition"] = (
         f'attachment; filename="{slug}-{filters.start:%Y-%m}-{filters.end:%Y-%m}.csv"'
     )
-    response.write("\ufeff")
-    csv.writer(response).writerows(figure.table.csv_rows())
+    response.write(csv_text(figure.table.csv_rows()))
     return response
 
 

@@ -92,6 +92,10 @@ INVALID_LIMIT = {
 }
 
 
+# Outermost: the page carries a per-visitor CSRF token and what was typed,
+# so no browser or proxy keeps it; the server's own cache of the empty form
+# (inside) is unaffected.
+@never_cache
 @require_http_methods(["GET", "POST"])
 @whole_page_for_new_visitors(
     variant=_request_form_variant, personalize=_request_form_personalize
@@ -238,6 +242,7 @@ def _received_consultation_id(request) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+@never_cache
 def request_received(request):
     consultation_id = _received_consultation_id(request)
     consultation = (
@@ -322,6 +327,7 @@ def request_withdraw(request, token):
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 @client_rate_limit(group="lost-link", rate_setting="RATELIMIT_LOOKUP", method="POST")
 def lost_link(request):

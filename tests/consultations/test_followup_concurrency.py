@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -185,3 +185,50 @@ def test_staff_cancelling_a_follow_up_is_recorded(staff_member, catalog):
     assert followup.status == FollowUp.Status.CANCELLED
     entry = LogEntry.objects.get(object_id=str(followup.pk))
     assert (entry.user, entry.get_change_message()) == (staff_member, "Cancelled")
+
+
+def test_a_digest_run_counts_only_the_rows_it_queued(catalog):
+    """Two beats by mistake: the other run queues the staff inbox's digest
+    between this run's check and its insert. The unique key holds, and this
+    run reports that it queued nothing."""
+    from consultations.services.outbox import outbox_enqueue
+
+    moment = israel(2026, 11, 15, 8, 0)  # a Sunday: the week starts today
+    key = f"weekly_digest:2026-11-15:{settings.STAFF_INBOX_EMAIL.lower()}"
+    inserted, release = threading.Event(), threading.Event()
+    results: list[int] = []
+
+    def other_beat():
+        try:
+            with transaction.atomic():
+                outbox_enqueue(
+                    kind=OutboundEmail.Kind.WEEKLY_DIGEST,
+                    to_address=settings.STAFF_INBOX_EMAIL,
+                    dedup_key=key,
+                )
+                inserted.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def this_beat():
+        try:
+            results.append(weekly_digest_send())
+        finally:
+            connection.close()
+
+    with time_machine.travel(moment, tick=False):
+        other = threading.Thread(target=other_beat)
+        other.start()
+        assert inserted.wait(timeout=30)
+        # The row is not committed: this run's check does not see it, and its
+        # insert waits on the unique index until the other run commits.
+        this = threading.Thread(target=this_beat)
+        this.start()
+        this.join(timeout=1)
+        release.set()
+        other.join(timeout=30)
+        this.join(timeout=30)
+
+    assert results == [0]
+    assert OutboundEmail.objects.filter(kind="weekly_digest").count() == 1
