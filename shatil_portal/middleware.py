@@ -31,6 +31,8 @@ class HealthCheckMiddleware:
     and before the HTTPS redirect: a load balancer probes by IP address and
     over plain HTTP, and must get the health, not a 400 or a 301. The answer
     carries nothing of the request, so no other middleware is needed."""
+
+
 # What Django's decoders put in place of bytes that are not UTF-8.
 REPLACEMENT_CHARACTER = "\ufffd"
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
