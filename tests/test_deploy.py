@@ -257,13 +257,13 @@ def stack(tmp_path_factory, static_root, django_db_setup):
         "RATELIMIT_SUBMIT": "1000/h",
         "WEB_CONCURRENCY": "2",
         "CELERY_CONCURRENCY": "1",
+        # Moves gunicorn off its loopback default (gunicorn.conf.py), as on
+        # a host behind a load balancer.
+        "GUNICORN_BIND": f"127.0.0.1:{app_port}",
     }
     env = {**os.environ, **env_file}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
-    # The env file's GUNICORN_BIND moves gunicorn off its loopback default,
-    # as on a host behind a load balancer.
-    env_file["GUNICORN_BIND"] = f"127.0.0.1:{app_port}"
     web_command = unit_command("shatil-portal-web.service", env_file)
     processes = []
     try:

@@ -49,17 +49,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _procfile_web_command(port: int) -> list[str]:
+def _procfile_web_command() -> list[str]:
     line = next(
         line
         for line in (ROOT / "Procfile").read_text().splitlines()
         if line.startswith("web:")
     )
-    command = line.removeprefix("web:").strip()
-    command = command.replace("${PORT:-8000}", str(port))
-    command = command.replace("${WEB_CONCURRENCY:-3}", "1")
-    command = command.replace("0.0.0.0:", "127.0.0.1:")
-    return shlex.split(command)
+    return shlex.split(line.removeprefix("web:").strip())
 
 
 def _get(url: str, **headers) -> int:
@@ -83,6 +79,9 @@ def test_the_procfiles_gunicorn_logs_no_token(tmp_path):
         **os.environ,
         "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}",
         "DJANGO_SETTINGS_MODULE": "shatil_portal.test_settings",
+        # gunicorn.conf.py binds 127.0.0.1:$PORT.
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
         "DATABASE_URL": (
             f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
             f"/{database['NAME']}"
@@ -91,7 +90,7 @@ def test_the_procfiles_gunicorn_logs_no_token(tmp_path):
     log = tmp_path / "gunicorn.log"
     with log.open("w") as out:
         server = subprocess.Popen(
-            _procfile_web_command(port), cwd=ROOT, env=env, stdout=out, stderr=out
+            _procfile_web_command(), cwd=ROOT, env=env, stdout=out, stderr=out
         )
         try:
             base = f"http://127.0.0.1:{port}"
