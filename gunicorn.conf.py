@@ -38,4 +38,7 @@ bind = [
 workers = int(os.environ.get("WEB_CONCURRENCY") or 3)
 # The visitor's address first (the one rate limits count, put there by
 # shatil_portal.logs.ClientAddressMiddleware), then the proxy's as `via`.
-access_log_format = '%({shatil.client_address}e)s via %(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
+access_log_format = (
+    '%({shatil.client_address}e)s via %(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+    ' "%(f)s" "%(a)s"'
+)
