@@ -53,6 +53,7 @@ run: install messages
 	@mkdir -p var/mail var/celery-queue var/celery-processed
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput -v0
 	$(DEMO_ENV) $(PY) manage.py create_demo_accounts
+	$(DEMO_ENV) $(PY) manage.py seed_demo_data
 	$(DEMO_ENV) bash scripts/run_demo.sh
 
 lint: install

@@ -18,6 +18,9 @@ cat <<MSG
   Shatil consultation portal (demo mode): ${url}/
   Staff (admin):    ${url}/admin/   user: coordinator  password: shatil-demo-2026
   Advisor:          ${url}/accounts/login/   user: advisor  password: shatil-demo-2026
+  Demo data:        about 60 fictional requests, five advisors and some feedback,
+                    seeded into var/demo.sqlite3 on the first run (make clean starts over).
+  Error pages:      ${url}/__errors__/404/ (also 400, 403, 429, 500, csrf)
   Emails are written to var/mail/ with links to ${PORTAL_BASE_URL:-$url};
   the Celery worker logs to var/celery.log.
 

@@ -40,6 +40,9 @@ def test_a_port_given_to_make_run_is_served_and_used_in_the_email_links():
     line = _demo_script_line(output)
     assert " PORT=8010 " in line
     assert " PORTAL_BASE_URL=http://127.0.0.1:8010 " in line
+    # The demo data is seeded with the same links.
+    (seed,) = [line for line in output.splitlines() if "seed_demo_data" in line]
+    assert " PORTAL_BASE_URL=http://127.0.0.1:8010 " in seed
 
 
 def test_a_portal_base_url_that_is_set_wins_over_the_port():
