@@ -169,7 +169,7 @@ def test_every_history_follows_the_allowed_transitions_in_time_order(seeded):
         assert ReferenceSequence.objects.get(year=year).last_number == len(references)
 
 
-def test_seeded_emails_are_marked_sent_and_a_second_run_adds_nothing(seeded):
+def test_seeded_emails_are_marked_sent_and_a_second_run_changes_nothing(seeded):
     """The seeded emails are marked sent (never delivered), with the demo's
     links and without their secrets."""
     emails = list(OutboundEmail.objects.all())
@@ -191,7 +191,17 @@ def test_seeded_emails_are_marked_sent_and_a_second_run_adds_nothing(seeded):
     assert urls
     assert [url for url in urls if not url.startswith("http://127.0.0.1:8010/")] == []
 
-    # A second run adds nothing.
+    # A second `make run` (the accounts, then the seed) adds nothing and
+    # keeps the demo advisor's own profile.
     before = _counts()
+    profile = AdvisorProfile.objects.get(user__username="advisor")
+    call_command("create_demo_accounts")
     call_command("seed_demo_data")
     assert _counts() == before
+    again = AdvisorProfile.objects.get(pk=profile.pk)
+    assert (again.languages, again.regions, again.capacity) == (
+        profile.languages,
+        profile.regions,
+        profile.capacity,
+    )
+    assert set(again.tracks.all()) == set(profile.tracks.all())
