@@ -11,7 +11,9 @@ request to the past moment its step stands for, in one place (see there).
 
 The seeded emails are marked sent, never delivered: the demo's var/mail/
 shows what happens after the seed (the follow-up jobs, new requests), not
-some two hundred old notices. To open a seeded request's status page, ask
+some three hundred old notices. (The services still ask the worker to
+deliver their rows after the commit; it finds them sent and skips them.)
+To open a seeded request's status page, ask
 for a new link at /request/lost-link/ with its reference and contact email.
 
 Only into an empty demo database: a database that holds any request is left
@@ -165,7 +167,9 @@ class Command(BaseCommand):
                 "DJANGO_DEBUG=1 (make run)."
             )
         if Consultation.objects.exists():
-            self.stdout.write("Demo data: the database already holds requests.")
+            self.stdout.write(
+                "Demo data: the database already holds requests; nothing added."
+            )
             return
         User = get_user_model()
         try:
@@ -182,6 +186,9 @@ class Command(BaseCommand):
 
 
 class Seeder:
+    """Writes the advisors, then each request of REQUESTS along its path,
+    marking on its clock the past moment each step stands for."""
+
     def __init__(self, *, coordinator):
         self.coordinator = coordinator
         self.now = timezone.now()
