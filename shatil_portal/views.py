@@ -82,7 +82,6 @@ def error_preview(request, code):
     """The portal's own error page for `code`, in the page's language, with
     its real status. Routed only in demo mode (urls.py), where DEBUG would
     otherwise show Django's technical pages instead."""
-    preview = ERROR_PREVIEWS.get(code)
-    if preview is None:
-        raise Http404
+    # An unknown code gets the portal's 404 too, not DEBUG's technical one.
+    preview = ERROR_PREVIEWS.get(code, _preview_page_not_found)
     return preview(request)

@@ -58,11 +58,18 @@ def test_the_demo_previews_each_error_page_in_the_page_language(
     assert _in(language, heading) in html
 
 
-def test_an_unknown_error_code_is_not_found(client, demo_mode):
+def test_an_unknown_error_code_gets_the_portal_s_page_not_found(
+    client, settings, demo_mode
+):
+    """...not DEBUG's technical page, which the demo would otherwise show."""
+    settings.DEBUG = True
+
     response = client.get("/en/__errors__/418/")
 
+    html = response.content.decode()
     assert response.status_code == 404
-    assert _in("en", "Page not found") in response.content.decode()
+    assert 'lang="en" dir="ltr"' in html
+    assert 'href="/en/request/lost-link/"' in html
 
 
 def test_outside_demo_mode_there_are_no_error_previews(client, settings):
