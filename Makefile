@@ -11,8 +11,12 @@ NPM_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c1
 
 # `make run` needs nothing but this machine: SQLite, a local cache, a folder as
 # the Celery broker (an embedded worker runs tasks and the beat schedule), and
-# email written to var/mail/.
-DEMO_ENV := DJANGO_DEBUG=1 DJANGO_DEMO_MODE=1 \
+# email written to var/mail/. `make run PORT=8010` serves another port, and the
+# emails' links follow it unless PORTAL_BASE_URL is set.
+PORT ?= 8000
+PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
+DEMO_ENV := DJANGO_DEBUG=1 DJANGO_DEMO_MODE=1 PORT=$(PORT) \
+	PORTAL_BASE_URL=$(PORTAL_BASE_URL) \
 	DATABASE_URL=sqlite:///$(CURDIR)/var/demo.sqlite3 \
 	DJANGO_LOCAL_CACHE=1 CELERY_BROKER_URL=filesystem:// \
 	DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
@@ -59,6 +63,7 @@ run: install messages
 	@mkdir -p var/mail var/celery-queue var/celery-processed
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput -v0
 	$(DEMO_ENV) $(PY) manage.py create_demo_accounts
+	$(DEMO_ENV) $(PY) manage.py seed_demo_data
 	$(DEMO_ENV) bash scripts/run_demo.sh
 
 lint: install

@@ -24,6 +24,14 @@ urlpatterns = [
 if settings.BENCHMARK_VIEW_ENABLED:
     urlpatterns.append(path("bench/trivial", views.bench_trivial))
 
+if settings.DEMO_MODE:
+    # The demo runs with DEBUG, which shows Django's technical pages for
+    # errors; these addresses show the portal's own, in any language.
+    urlpatterns += i18n_patterns(
+        path("__errors__/<str:code>/", views.error_preview, name="error_preview"),
+        prefix_default_language=False,
+    )
+
 urlpatterns += i18n_patterns(
     path(settings.ADMIN_URL_PATH, admin.site.urls),
     path("workspace/", include("consultations.workspace_urls")),

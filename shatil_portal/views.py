@@ -1,7 +1,9 @@
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -62,3 +64,42 @@ def server_error(request):
     return HttpResponseServerError(
         template.render({"staff_inbox_email": settings.STAFF_INBOX_EMAIL})
     )
+
+
+def _preview_bad_request(request):
+    return defaults.bad_request(request, SuspiciousOperation())
+
+
+def _preview_permission_denied(request):
+    return defaults.permission_denied(request, PermissionDenied())
+
+
+def _preview_page_not_found(request):
+    return defaults.page_not_found(request, Http404())
+
+
+def _preview_rate_limited(request):
+    from consultations.throttling import rate_limited
+
+    return rate_limited(request)
+
+
+# Each page is answered by the handler that answers the real error.
+ERROR_PREVIEWS = {
+    "400": _preview_bad_request,
+    "403": _preview_permission_denied,
+    "404": _preview_page_not_found,
+    "429": _preview_rate_limited,
+    "500": server_error,
+    "csrf": csrf_failure,
+}
+
+
+@require_GET
+def error_preview(request, code):
+    """The portal's own error page for `code`, in the page's language, with
+    its real status. Routed only in demo mode (urls.py), where DEBUG would
+    otherwise show Django's technical pages instead."""
+    # An unknown code gets the portal's 404 too, not DEBUG's technical one.
+    preview = ERROR_PREVIEWS.get(code, _preview_page_not_found)
+    return preview(request)

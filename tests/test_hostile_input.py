@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -483,6 +483,25 @@ def test_admin_request_list_search_and_filters(client, world, values):
     assert_changed_only(before, snapshot())
 
 
+def test_digit_like_characters_in_admin_filters_and_buttons_are_refused(
+    client, world
+):
+    """Superscripts and other characters that are "digits" to str.isdigit()
+    but not numbers to int() are refused or ignored, never a 500."""
+    client.force_login(world.users[COORDINATOR])
+    for value in ("²", "١٢", "①"):
+        response = client.get(
+            reverse("admin:consultations_consultation_changelist"),
+            {"advisor": value},
+        )
+        assert_safe(response)
+        response = client.post(
+            reverse("admin:consultations_consultation_assign", args=[world.normal.pk]),
+            {"advisor": value},
+        )
+        assert_safe(response)
+
+
 @EXAMPLES
 @given(query=hostile(), page=hostile(10), order=hostile(10))
 def test_every_other_admin_list_takes_any_search(client, world, query, page, order):
@@ -500,6 +519,8 @@ def test_every_other_admin_list_takes_any_search(client, world, query, page, ord
     to_status=STATUS_VALUES,
     note=hostile(),
 )
+# Characters that str.isdigit() accepts but int() refuses.
+@example(advisor="²", to_status="in_triage", note="")
 def test_admin_triage_buttons(client, world, advisor, to_status, note):
     """Assign, status and decline on the normal request by a coordinator
     change that request only; staff without the crisis permission change

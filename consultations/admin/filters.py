@@ -71,7 +71,7 @@ class AdvisorFilter(admin.SimpleListFilter):
         value = self.value()
         if value == "none":
             return queryset.filter(advisor__isnull=True)
-        if value and value.isdigit():
+        if value and value.isascii() and value.isdecimal():
             return queryset.filter(advisor_id=int(value))
         return queryset
 

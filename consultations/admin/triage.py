@@ -468,7 +468,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
             return HttpResponseRedirect(self._url("changelist"))
         obj = self._get_for_change(request, object_id)
         advisor_id = request.POST.get("advisor", "")
-        if not advisor_id.isdigit():
+        if not (advisor_id.isascii() and advisor_id.isdecimal()):
             raise Http404
         advisor = get_object_or_404(get_user_model(), pk=int(advisor_id))
         # What the page offered, not the status now: reassigning is an explicit

@@ -239,7 +239,7 @@ def _received_consultation_id(request) -> int | None:
         salt=RECEIVED_COOKIE_SALT,
         max_age=RECEIVED_COOKIE_MAX_AGE,
     )
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdecimal() else None
 
 
 @never_cache

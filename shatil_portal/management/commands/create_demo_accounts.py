@@ -45,8 +45,10 @@ class Command(BaseCommand):
         advisor.set_password(DEMO_PASSWORD)
         advisor.save()
         advisor.groups.add(Group.objects.get_or_create(name=ADVISORS_GROUP)[0])
-        # The demo advisor takes any request, so assignment works out of the box.
-        profile, _ = AdvisorProfile.objects.update_or_create(
+        # The demo advisor takes any request, so assignment works out of the
+        # box; seed_demo_data then gives it a profile of its own among five
+        # advisors, which a later run keeps.
+        profile, created = AdvisorProfile.objects.get_or_create(
             user=advisor,
             defaults={
                 "languages": list(Language.values),
@@ -55,5 +57,6 @@ class Command(BaseCommand):
                 "is_active": True,
             },
         )
-        profile.tracks.set(Track.objects.all())
+        if created:
+            profile.tracks.set(Track.objects.all())
         self.stdout.write("Demo accounts ready: coordinator and advisor.")
