@@ -483,9 +483,7 @@ def test_admin_request_list_search_and_filters(client, world, values):
     assert_changed_only(before, snapshot())
 
 
-def test_digit_like_characters_in_admin_filters_and_buttons_are_refused(
-    client, world
-):
+def test_digit_like_characters_in_admin_filters_and_buttons_are_refused(client, world):
     """Superscripts and other characters that are "digits" to str.isdigit()
     but not numbers to int() are refused or ignored, never a 500."""
     client.force_login(world.users[COORDINATOR])
