@@ -16,7 +16,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from tracks.models import TimeStampedModel
+from shatil_portal.models import TimeStampedModel
 
 
 class Language(models.TextChoices):
