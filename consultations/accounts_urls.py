@@ -11,7 +11,7 @@ from shatil_portal import two_factor_views
 from shatil_portal.lockout import UnlockingSetPasswordForm
 from shatil_portal.two_factor import SignInForm
 
-from .workspace_forms import OutboxPasswordResetForm
+from .forms.workspace import OutboxPasswordResetForm
 
 app_name = "accounts"
 

@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy
 
+from consultations.forms import AdvisorProfileAdminForm
 from consultations.models import AdvisorProfile
-from consultations.workspace_forms import AdvisorProfileAdminForm
 
 
 @admin.register(AdvisorProfile)

@@ -32,11 +32,7 @@ from consultations.admin.filters import (
     NeedsReassignmentFilter,
     OpenClosedFilter,
 )
-from consultations.admin.followups import (
-    FeedbackInline,
-    FollowUpInline,
-    anonymize_selected,
-)
+from consultations.admin.followups import FeedbackInline, FollowUpInline
 from consultations.admin.inlines import (
     CoalitionMemberInline,
     InternalNoteAddInline,
@@ -47,6 +43,7 @@ from consultations.admin.inlines import (
     OutboundEmailInline,
     StatusChangeInline,
 )
+from consultations.admin.retention import anonymize_selected
 from consultations.admin.scope import CrisisScopedAdmin
 from consultations.models import (
     AccessLogEntry,

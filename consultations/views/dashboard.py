@@ -15,8 +15,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from consultations.dashboard import dashboard_get
-from consultations.dashboard_forms import DashboardFilterForm
+from consultations.forms import DashboardFilterForm
+from consultations.insight.figures import dashboard_get
 from consultations.selectors.dashboard import dashboard_tracks
 from consultations.selectors.organizations import (
     organization_get_for_staff,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from consultations.feedback_forms import FeedbackForm
+from consultations.forms import FeedbackForm
 from consultations.selectors.followups import feedback_get_by_token
 from consultations.services.feedback import FeedbackAlreadyGiven, feedback_submit
 from consultations.throttling import client_rate_limit

@@ -17,6 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from consultations.forms import (
+    DeclineForm,
+    InternalNoteForm,
+    MeetingForm,
+    MeetingRescheduleForm,
+    MessageForm,
+)
 from consultations.models import AccessLogEntry, Consultation
 from consultations.selectors.staff import (
     consultation_get_for_workspace,
@@ -37,13 +44,6 @@ from consultations.services.workspace import (
     meeting_cancel,
     meeting_reschedule,
     meeting_schedule,
-)
-from consultations.workspace_forms import (
-    DeclineForm,
-    InternalNoteForm,
-    MeetingForm,
-    MeetingRescheduleForm,
-    MessageForm,
 )
 
 Status = Consultation.Status

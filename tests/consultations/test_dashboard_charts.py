@@ -3,7 +3,7 @@ the mirror image for right-to-left languages."""
 
 import pytest
 
-from consultations.charts import (
+from consultations.insight.charts import (
     WIDTH,
     Category,
     axis_step,

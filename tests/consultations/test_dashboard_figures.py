@@ -11,7 +11,7 @@ import time_machine
 from django.utils import translation
 
 from consultations.business_time import ISRAEL_TZ, add_business_days
-from consultations.dashboard import dashboard_build
+from consultations.insight.figures import dashboard_build
 from consultations.models import Consultation
 from consultations.selectors.dashboard import (
     DashboardFilters,

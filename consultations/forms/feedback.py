@@ -1,10 +1,10 @@
 """The organization's feedback form: four short questions, one page."""
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout, Submit
+from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from consultations.forms.helpers import form_helper
 from consultations.models import Feedback
 
 SATISFACTION_CHOICES = [
@@ -48,10 +48,7 @@ class FeedbackForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             "satisfaction",
             "reached_goal",
             "would_recommend",

@@ -9,7 +9,7 @@ in a shape it refuses.
 import uuid
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from consultations.forms.helpers import form_helper
 from consultations.models import Consultation, Language, Organization, Region
 from consultations.selectors.requester import RequestFormCatalog, request_form_catalog
 from consultations.services.intake import (
@@ -310,10 +311,7 @@ class ConsultationRequestForm(forms.Form):
     def helper(self) -> FormHelper:
         """crispy's layout, built only when the form is drawn: a valid post
         never is."""
-        helper = FormHelper()
-        helper.form_tag = False
-        helper.disable_csrf = True
-        helper.layout = Layout(
+        return form_helper(
             Fieldset(
                 _("Organization"),
                 "organization_name",
@@ -383,7 +381,6 @@ class ConsultationRequestForm(forms.Form):
             ),
             Submit("submit", _("Send the request"), css_class="btn-lg"),
         )
-        return helper
 
     def track_flags(self) -> dict:
         """What the form's script needs to know of each track."""
@@ -574,10 +571,7 @@ class StatusMessageForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             "body", Submit("send", _("Send the message"), css_class="btn-primary")
         )
 
@@ -598,10 +592,7 @@ class WithdrawForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             "reason",
             "confirm",
             Submit("withdraw", _("Withdraw the request"), css_class="btn-danger"),
@@ -623,10 +614,7 @@ class LostLinkForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             "email",
             "reference",
             Submit("send", _("Email me a new link"), css_class="btn-primary"),

@@ -6,8 +6,6 @@ They validate and present; the views hand `cleaned_data` to the services.
 import uuid
 from datetime import datetime, timedelta
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
@@ -17,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations.business_time import ISRAEL_TZ
 from consultations.emails import portal_url
+from consultations.forms.helpers import form_helper
 from consultations.models import (
     AdvisorProfile,
     Language,
@@ -37,14 +36,6 @@ DURATION_CHOICES = [
 ]
 
 
-def _helper(*, action: str, submit_label, css_class: str = "btn-primary") -> FormHelper:
-    helper = FormHelper()
-    helper.form_action = action
-    helper.form_method = "post"
-    helper.add_input(Submit("submit", submit_label, css_class=css_class))
-    return helper
-
-
 class InternalNoteForm(forms.Form):
     body = forms.CharField(
         label=_("Internal note"),
@@ -55,7 +46,7 @@ class InternalNoteForm(forms.Form):
 
     def __init__(self, *args, action: str = "", **kwargs):
         super().__init__(*args, prefix="note", **kwargs)
-        self.helper = _helper(action=action, submit_label=_("Add the note"))
+        self.helper = form_helper(action=action, submit_label=_("Add the note"))
 
 
 class MessageForm(forms.Form):
@@ -71,7 +62,7 @@ class MessageForm(forms.Form):
 
     def __init__(self, *args, action: str = "", **kwargs):
         super().__init__(*args, prefix="message", **kwargs)
-        self.helper = _helper(action=action, submit_label=_("Send the message"))
+        self.helper = form_helper(action=action, submit_label=_("Send the message"))
 
 
 class MeetingTimeForm(forms.Form):
@@ -133,7 +124,7 @@ class MeetingForm(MeetingTimeForm):
 
     def __init__(self, *args, action: str = "", **kwargs):
         super().__init__(*args, prefix="meeting", **kwargs)
-        self.helper = _helper(action=action, submit_label=_("Log the meeting"))
+        self.helper = form_helper(action=action, submit_label=_("Log the meeting"))
 
 
 class MeetingRescheduleForm(MeetingTimeForm):
@@ -149,7 +140,7 @@ class MeetingRescheduleForm(MeetingTimeForm):
             },
         )
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             action=action, submit_label=_("Send the updated invitation")
         )
 
@@ -172,8 +163,10 @@ class DeclineForm(forms.Form):
 
     def __init__(self, *args, action: str = "", **kwargs):
         super().__init__(*args, prefix="decline", **kwargs)
-        self.helper = _helper(
-            action=action, submit_label=_("Decline the request"), css_class="btn-danger"
+        self.helper = form_helper(
+            action=action,
+            submit_label=_("Decline the request"),
+            submit_class="btn-danger",
         )
 
 

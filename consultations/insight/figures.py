@@ -17,7 +17,7 @@ from django.utils import formats, timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from consultations.charts import (
+from consultations.insight.charts import (
     Category,
     Chart,
     bar_chart,

@@ -1,0 +1,285 @@
+"""Consultation requests and their history.
+
+State changes happen only in services (services/); these models hold data,
+constraints and values derived from their own fields.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from shatil_portal.models import TimeStampedModel
+
+from .choices import Language
+from .organizations import Organization
+
+
+class Consultation(TimeStampedModel):
+    """One request for a consultation, as submitted through the public form."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        IN_TRIAGE = "in_triage", _("In triage")
+        ASSIGNED = "assigned", _("Advisor assigned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        WAITING_FOR_ORGANIZATION = "waiting", _("Waiting for the organization")
+        COMPLETED = "completed", _("Completed")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Urgency(models.TextChoices):
+        NORMAL = "normal", _("Regular")
+        URGENT = "urgent", _("Urgent")
+
+    class ContactMethod(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone call")
+        WHATSAPP = "whatsapp", _("WhatsApp message")
+
+    CLOSED_STATUSES = (Status.COMPLETED, Status.DECLINED, Status.WITHDRAWN)
+    OPEN_STATUSES = (
+        Status.NEW,
+        Status.IN_TRIAGE,
+        Status.ASSIGNED,
+        Status.IN_PROGRESS,
+        Status.WAITING_FOR_ORGANIZATION,
+    )
+    # An advisor's load: requests assigned to them and not yet closed.
+    ACTIVE_STATUSES = (
+        Status.ASSIGNED,
+        Status.IN_PROGRESS,
+        Status.WAITING_FOR_ORGANIZATION,
+    )
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="consultations",
+        verbose_name=_("organization"),
+    )
+    organization_as_submitted = models.JSONField(
+        _("organization details as submitted"), default=dict, blank=True
+    )
+    track = models.ForeignKey(
+        "tracks.Track",
+        on_delete=models.PROTECT,
+        related_name="consultations",
+        verbose_name=_("track"),
+    )
+    track_format = models.ForeignKey(
+        "tracks.TrackFormat",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+        verbose_name=_("format"),
+    )
+    adjacent_areas = models.ManyToManyField(
+        "tracks.AdjacentArea",
+        blank=True,
+        related_name="consultations",
+        verbose_name=_("adjacent areas"),
+    )
+    goal = models.TextField(_("goal"))
+    background = models.TextField(_("background and what was tried"), blank=True)
+    timing = models.TextField(_("deadlines or events"), blank=True)
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    is_crisis = models.BooleanField(
+        _("crisis"),
+        default=False,
+        db_index=True,
+        help_text=_(
+            "Set from the track; a crisis request is seen only by staff with the "
+            "crisis permission and by its assigned advisor."
+        ),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.NEW,
+        db_index=True,
+    )
+
+    # Contact person: a snapshot per request, so anonymizing one request
+    # touches no other.
+    contact_name = models.CharField(_("full name"), max_length=150)
+    contact_role = models.CharField(_("role"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("email"), db_index=True)
+    contact_phone = PhoneNumberField(_("phone"), blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.HEBREW,
+    )
+    preferred_contact_method = models.CharField(
+        _("preferred way to be reached"),
+        max_length=10,
+        choices=ContactMethod.choices,
+        default=ContactMethod.EMAIL,
+    )
+    preferred_contact_times = models.CharField(
+        _("preferred times"), max_length=200, blank=True
+    )
+
+    consent_given_at = models.DateTimeField(_("consent given at"))
+    privacy_policy_version = models.CharField(
+        _("privacy policy version"), max_length=20
+    )
+
+    # A one-time key carried by the form, so a repeated post creates nothing.
+    submission_key = models.UUIDField(
+        _("submission key"), unique=True, default=uuid.uuid4
+    )
+    # SHA-256 of the private status link's token; the raw token is never stored.
+    status_token_hash = models.CharField(max_length=64, unique=True)
+
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_consultations",
+        verbose_name=_("advisor"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
+    first_response_due_at = models.DateTimeField(_("first response due"), db_index=True)
+    first_responded_at = models.DateTimeField(
+        _("first responded at"), null=True, blank=True
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    anonymized_at = models.DateTimeField(_("anonymized at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("consultation request")
+        verbose_name_plural = _("consultation requests")
+        permissions = [
+            ("view_crisis_consultation", _("Can see crisis requests")),
+        ]
+        indexes = [
+            models.Index(
+                fields=["-is_crisis", "first_response_due_at"],
+                name="consultation_triage_order",
+            ),
+            models.Index(fields=["advisor", "status"], name="consultation_advisor"),
+            # The staff list's default view: open requests, crisis first,
+            # then by response deadline. The values are OPEN_STATUSES, which
+            # a nested Meta cannot see.
+            models.Index(
+                fields=["-is_crisis", "first_response_due_at"],
+                condition=Q(
+                    status__in=[
+                        "new",
+                        "in_triage",
+                        "assigned",
+                        "in_progress",
+                        "waiting",
+                    ]
+                ),
+                name="consultation_open_triage",
+            ),
+            # The staff list filtered by status and track (and its COUNT).
+            models.Index(fields=["status", "track"], name="consultation_status_track"),
+            # The urgency filter over all requests, in the list's order.
+            models.Index(
+                fields=["-is_crisis", "first_response_due_at"],
+                condition=Q(urgency="urgent"),
+                name="consultation_urgent_triage",
+            ),
+            # PostgreSQL only, so created in migration 0040 and not declared
+            # here: trigram GIN indexes on UPPER(reference) and
+            # UPPER(contact_email), and on the organization's UPPER(name),
+            # for the admin's search (icontains).
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED_STATUSES
+
+    @property
+    def version(self) -> str:
+        """What a page posts back with an action, so that the action is
+        refused if the request changed since (`lock_consultation`)."""
+        return self.updated_at.isoformat()
+
+
+class CoalitionMember(TimeStampedModel):
+    """A member organization named on a coalition request."""
+
+    consultation = models.ForeignKey(
+        Consultation,
+        on_delete=models.CASCADE,
+        related_name="coalition_members",
+        verbose_name=_("request"),
+    )
+    name = models.CharField(_("organization name"), max_length=200)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("coalition member")
+        verbose_name_plural = _("coalition members")
+
+    def __str__(self):
+        return self.name
+
+
+class StatusChange(models.Model):
+    """History: who moved a request from which status to which, and why."""
+
+    consultation = models.ForeignKey(
+        Consultation,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("request"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=Consultation.Status.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("to"), max_length=20, choices=Consultation.Status.choices
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self):
+        return f"{self.consultation_id}: {self.from_status} → {self.to_status}"
+
+
+class ReferenceSequence(models.Model):
+    """The last reference number used in a year; locked row by row."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reference sequence")
+        verbose_name_plural = _("reference sequences")
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
