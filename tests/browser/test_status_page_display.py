@@ -1,0 +1,48 @@
+"""The organization's status page in Hebrew, as a person sees it in
+Chromium: left-to-right values keep their order and the page's alignment,
+a long email wraps on a small phone at 200% text, and the printout holds the
+request and not the page's furniture."""
+
+import pytest
+
+from tests.browser.layout_support import (
+    content_right_edge,
+    glyph_boxes,
+)
+from tests.factories import ConsultationFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TOKEN = "status-token-for-browser-0123456789abcdefgh"
+LONG_EMAIL = "coordination.northern.coalition.team@example-association.org"
+
+
+@pytest.fixture
+def status_url(live_server, catalog, settings):
+    settings.RATELIMIT_ENABLE = False
+    ConsultationFactory(
+        status_token=TOKEN,
+        contact_name="דנה לוי",
+        contact_email=LONG_EMAIL,
+        contact_phone="+972525551234",
+    )
+    return f"{live_server.url}/request/status/{TOKEN}/"
+
+
+def test_a_phone_reads_left_to_right_and_aligns_right(
+    page, status_url, assert_accessible
+):
+    """`+972 52-555-1234` shows `+972` to the left of `52-555-1234` (not
+    `52-555-1234 972+`), and the value sits at the right edge of its line,
+    like the Hebrew values around it."""
+    page.goto(status_url)
+
+    phone = page.locator(".submitted-data dd", has_text="52-555-1234")
+    prefix, number = glyph_boxes(page, ".submitted-data", ["+972", "52-555-1234"])
+    assert prefix["right"] <= number["left"] + 1
+    value_right = phone.locator("bdi").evaluate(
+        "element => element.getBoundingClientRect().right"
+    )
+    phone.evaluate("element => element.id = 'phone-value'")
+    assert abs(value_right - content_right_edge(page, "#phone-value")) <= 1
+    assert_accessible(page)
