@@ -8,6 +8,7 @@ import pytest
 from tests.browser.layout_support import (
     content_right_edge,
     glyph_boxes,
+    scrolls_sideways,
 )
 from tests.factories import ConsultationFactory
 
@@ -46,3 +47,15 @@ def test_a_phone_reads_left_to_right_and_aligns_right(
     phone.evaluate("element => element.id = 'phone-value'")
     assert abs(value_right - content_right_edge(page, "#phone-value")) <= 1
     assert_accessible(page)
+
+
+def test_a_long_email_wraps_on_a_small_phone_at_200_percent_text(page, status_url):
+    """A 60-character email at 320 px and 200% text wraps inside the page
+    rather than widening it."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(status_url)
+    # As the browser's text size setting does (CSSOM, allowed by the CSP).
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+
+    assert page.get_by_text(LONG_EMAIL).is_visible()
+    assert not scrolls_sideways(page)
