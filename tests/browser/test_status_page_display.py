@@ -59,3 +59,24 @@ def test_a_long_email_wraps_on_a_small_phone_at_200_percent_text(page, status_ur
 
     assert page.get_by_text(LONG_EMAIL).is_visible()
     assert not scrolls_sideways(page)
+
+
+def test_the_printout_holds_the_request_not_the_page_furniture(page, status_url):
+    """Printed in Hebrew: the reference, the status, the details and the
+    timeline, right to left, the details first; no menu, message form or
+    withdraw button."""
+    page.goto(status_url)
+    page.emulate_media(media="print")
+
+    for furniture in (
+        ".main-nav",
+        ".site-footer",
+        "form textarea",
+        "a[href$='/withdraw/']",
+    ):
+        assert not page.locator(furniture).first.is_visible(), furniture
+    for content in ("h1", "p.lead", ".submitted-data", ".timeline"):
+        assert page.locator(content).first.is_visible(), content
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    details_top = page.locator(".submitted-data").bounding_box()["y"]
+    assert details_top < page.locator(".timeline").bounding_box()["y"]
