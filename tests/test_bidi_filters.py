@@ -44,3 +44,35 @@ def test_bidi_does_not_escape_twice():
         render("{{ value|linebreaksbr|bidi }}", value="שורה\n<b>")
         == "<bdi>שורה<br>&lt;b&gt;</bdi>"
     )
+
+
+def test_plain_text_uses_unicode_isolates():
+    assert render("{{ value|ltr_text }}", value="SH-2026-00012") == (
+        "\u2066SH-2026-00012\u2069"
+    )
+    assert render("{{ value|bidi_text }}", value="8 בדצמבר 2026") == (
+        "\u20688 בדצמבר 2026\u2069"
+    )
+
+
+def test_both_parts_of_an_email_isolate_the_reference():
+    """The request's reference reads `SH-2026-00012` in a Hebrew email, in
+    its HTML part and in its plain-text part."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    context = {
+        "reference": "SH-2026-00012",
+        "contact_name": "דנה",
+        "track_title": "ליווי פרויקט",
+        "response_due_date": "8 בדצמבר 2026",
+        "secret_status_url": "https://portal.example/request/status/x/",
+        "language": "he",
+        "direction": "rtl",
+    }
+    with translation.override("he"):
+        html = render_to_string("consultations/email/confirmation.html", context)
+        text = render_to_string("consultations/email/confirmation.txt", context)
+
+    assert '<bdi dir="ltr" class="ltr">SH-2026-00012</bdi>' in html
+    assert "\u2066SH-2026-00012\u2069" in text

@@ -38,3 +38,21 @@ def bidi(value):
     if RTL_LETTER.search(str(value)):
         return format_html("<bdi>{}</bdi>", text)
     return ltr(text)
+
+
+# Plain-text emails have no markup: the same isolation with Unicode's
+# isolate controls (LRI or FSI ... PDI), which a text email keeps invisible.
+@register.filter
+def ltr_text(value):
+    if value is None or value == "":
+        return value
+    return f"\u2066{value}\u2069"
+
+
+@register.filter
+def bidi_text(value):
+    if value is None or value == "":
+        return value
+    if RTL_LETTER.search(str(value)):
+        return f"\u2068{value}\u2069"
+    return ltr_text(value)
