@@ -32,6 +32,17 @@ class HealthCheckMiddleware:
     over plain HTTP, and must get the health, not a 400 or a 301. The answer
     carries nothing of the request, so no other middleware is needed."""
 
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        answer = {"/healthz": views.healthz, "/healthz/web": views.healthz_web}.get(
+            request.path_info
+        )
+        if answer is not None:
+            return answer(request)
+        return self.get_response(request)
+
 
 # What Django's decoders put in place of bytes that are not UTF-8.
 REPLACEMENT_CHARACTER = "\ufffd"
@@ -53,12 +64,6 @@ class RejectInvalidTextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        answer = {"/healthz": views.healthz, "/healthz/web": views.healthz_web}.get(
-            request.path_info
-        )
-        if answer is not None:
-            return answer(request)
-        return self.get_response(request)
         if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
             if _has_broken_text(request.POST):
                 return render(request, "invalid_text.html", status=400)
