@@ -1,5 +1,6 @@
 """Reads for the follow-up jobs: the response policy that applies to a
-request, who the coordinators are, and the figures of the weekly digest."""
+request and the first-response deadline it sets, who the coordinators are,
+and the figures of the weekly digest."""
 
 import hashlib
 import hmac
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet
 
+from consultations.business_time import add_business_days
 from consultations.models import Consultation, Feedback, ResponsePolicy
 from consultations.roles import COORDINATORS_GROUP
 from consultations.services.access import CRISIS_PERMISSION
@@ -101,6 +103,27 @@ def response_policy_business_days(*, urgency: str, track=None) -> int:
     """Business days to the first response for `urgency` on `track`."""
     policy = response_policy_for(urgency=urgency, track=track)
     return policy.first_response_business_days
+
+
+def first_response_due_at(
+    *,
+    submitted_at: datetime,
+    is_urgent: bool,
+    is_crisis: bool = False,
+    track=None,
+) -> datetime:
+    """Return when the first response to a request is due (crisis: sooner).
+
+    The number of business days comes from the response policy staff set in
+    the admin for the urgency (and track, when given), else from settings.
+    """
+    days = response_policy_business_days(
+        urgency=policy_urgency(
+            urgency="urgent" if is_urgent else "normal", is_crisis=is_crisis
+        ),
+        track=track,
+    )
+    return add_business_days(moment=submitted_at, days=days)
 
 
 def response_policy_for_consultation(*, consultation: Consultation) -> PolicyValues:

@@ -20,7 +20,6 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
-from consultations.business_time import first_response_due_at
 from consultations.emails import portal_url
 from consultations.models import (
     CoalitionMember,
@@ -31,6 +30,7 @@ from consultations.models import (
     Region,
     StatusChange,
 )
+from consultations.selectors.followups import first_response_due_at
 from consultations.services.notices import consultation_reply_to
 from consultations.services.outbox import EmailDraft, outbox_enqueue_new
 from consultations.validators import validate_phone_number
