@@ -7,7 +7,6 @@ only after commit, through the outbox, so nothing here talks to a mail server
 or waits for the broker.
 """
 
-import hashlib
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -31,6 +30,7 @@ from consultations.models import (
     StatusChange,
 )
 from consultations.selectors.followups import first_response_due_at
+from consultations.selectors.requester import status_token_hash
 from consultations.services.notices import consultation_reply_to
 from consultations.services.outbox import EmailDraft, outbox_enqueue_new
 from consultations.validators import validate_phone_number
@@ -70,10 +70,6 @@ class ContactDetails:
 class CoalitionMemberDetails:
     name: str
     contact_email: str = ""
-
-
-def status_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def status_token_new() -> tuple[str, str]:

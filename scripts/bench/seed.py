@@ -65,7 +65,7 @@ from consultations.models import (  # noqa: E402
 )
 from consultations.roles import ADVISORS_GROUP, COORDINATORS_GROUP  # noqa: E402
 from consultations.selectors.followups import first_response_due_at  # noqa: E402
-from consultations.services.intake import status_token_hash  # noqa: E402
+from consultations.selectors.requester import status_token_hash  # noqa: E402
 from tracks.models import AdjacentArea, Track  # noqa: E402
 
 SEED = 20261129
