@@ -9,7 +9,7 @@ class ConsultationsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from tracks.caching import catalog_changed
+        from shatil_portal.caching import catalog_changed
 
         # Response policies are read from the catalog cache
         # (selectors/followups.py): a change moves its version on.

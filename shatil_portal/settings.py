@@ -142,7 +142,7 @@ else:
 # How long each process serves the catalog pages it holds without asking
 # Redis whether the catalog changed: a staff edit shows at once in the
 # process that saved it, and within this many seconds everywhere else
-# (tracks/caching.py). 0 asks every time.
+# (shatil_portal/caching.py). 0 asks every time.
 CATALOG_LOCAL_SECONDS = env.float("CATALOG_LOCAL_SECONDS", default=1.0)
 
 _VALIDATORS = "django.contrib.auth.password_validation"

@@ -20,7 +20,7 @@ from consultations.admin.scope import CrisisScopedAdmin, ReadOnlyInline, ViewOnl
 from consultations.models import Feedback, FollowUp, ResponsePolicy
 from consultations.services.followups import followup_cancel
 from consultations.services.retention import consultation_anonymize
-from tracks.admin import RowLabelledChangelistMixin
+from shatil_portal.admin_rows import RowLabelledChangelistMixin
 
 
 @admin.register(ResponsePolicy)

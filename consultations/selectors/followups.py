@@ -16,7 +16,7 @@ from consultations.models import Consultation, Feedback, ResponsePolicy
 from consultations.roles import COORDINATORS_GROUP
 from consultations.services.access import CRISIS_PERMISSION
 from consultations.suggestions import advisor_profiles_with_load
-from tracks.caching import cached_fragment
+from shatil_portal.caching import cached_fragment
 from tracks.models import Track
 
 # token_urlsafe(32) gives 43 characters; anything else is not a token.

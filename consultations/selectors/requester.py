@@ -17,7 +17,7 @@ from consultations.models import (
     Region,
     StatusChange,
 )
-from tracks.caching import cached_fragment
+from shatil_portal.caching import cached_fragment
 from tracks.models import AdjacentArea, Track, TrackFormat
 from tracks.selectors import adjacent_area_list_active, track_list_active
 

@@ -15,7 +15,7 @@ levels:
 
 Every entry carries the catalog version it was rendered from. Saving or
 deleting a track, a format or an adjacent area moves the version on once the
-transaction commits (signals.py), and so does every `migrate`; an entry from
+transaction commits (tracks/signals.py), and so does every `migrate`; an entry from
 an older version is never served. Entries also expire after CACHE_TIMEOUT,
 for writes that send no signal (QuerySet.update(), raw SQL).
 
