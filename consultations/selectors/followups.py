@@ -19,6 +19,10 @@ from consultations.suggestions import advisor_profiles_with_load
 from shatil_portal.caching import cached_fragment
 from tracks.models import Track
 
+# The cache namespace of the policy table: its own version, so that editing
+# a policy leaves the cached catalog pages alone.
+RESPONSE_POLICIES = "response-policies"
+
 # token_urlsafe(32) gives 43 characters; anything else is not a token.
 FEEDBACK_TOKEN_LENGTHS = range(20, 101)
 
@@ -57,12 +61,14 @@ def _default_policy(*, urgency: str) -> PolicyValues:
 def response_policy_table() -> dict[tuple[str, int | None], PolicyValues]:
     """Every response policy row, by (urgency, track id).
 
-    Read on every submission and changed by staff now and then, so kept in
-    the catalog cache: saving or deleting a row moves the catalog version on
-    after commit (consultations/apps.py). Inside a transaction it is read
-    from the database.
+    Read on every submission and changed by staff now and then, so cached
+    under a version of its own: saving or deleting a row moves that version
+    on after commit (consultations/apps.py), and the catalog pages stay
+    cached. Inside a transaction it is read from the database.
     """
-    return cached_fragment("response-policies", _response_policy_table_load)
+    return cached_fragment(
+        "table", _response_policy_table_load, namespace=RESPONSE_POLICIES
+    )
 
 
 def _response_policy_table_load() -> dict[tuple[str, int | None], PolicyValues]:

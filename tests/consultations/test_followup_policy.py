@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 import time_machine
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from consultations.business_time import ISRAEL_TZ, to_local
 from consultations.models import ResponsePolicy
@@ -153,6 +153,29 @@ def test_a_policy_edit_applies_to_the_next_request_though_policies_are_cached(
 
     policy.delete()
     assert submit().first_response_due_at == end_of(D(2026, 9, 17))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_policy_edit_leaves_the_cached_catalog_pages_cached(
+    catalog, django_assert_num_queries
+):
+    """The policies are cached under a version of their own: saving or
+    deleting one moves only that version on, so a cached track page is
+    served again without a query, and the next read of the policies finds
+    the edit."""
+    track_path = catalog_track("project-consulting").get_absolute_url()
+    assert Client().get(track_path).status_code == 200
+    assert response_policy_business_days(urgency="normal") == 3
+
+    policy = ResponsePolicyFactory(urgency="normal", first_response_business_days=5)
+    with django_assert_num_queries(0):
+        assert Client().get(track_path).status_code == 200
+    assert response_policy_business_days(urgency="normal") == 5
+
+    policy.delete()
+    with django_assert_num_queries(0):
+        assert Client().get(track_path).status_code == 200
+    assert response_policy_business_days(urgency="normal") == 3
 
 
 def test_returned_datetimes_are_aware_utc():

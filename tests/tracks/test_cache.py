@@ -237,9 +237,9 @@ def test_nothing_is_cached_with_debug_on(settings, django_assert_num_queries):
 def no_copy_from_an_earlier_test():
     from shatil_portal import caching
 
-    caching._local = None
+    caching._locals.clear()
     yield
-    caching._local = None
+    caching._locals.clear()
 
 
 DEAD_REDIS = {
@@ -281,12 +281,12 @@ def test_an_edit_saved_by_another_process_shows_once_the_copy_is_old(settings):
     # Another process saves a title: its commit moves the version on in
     # Redis; this process's copy knows nothing of it.
     Track.objects.filter(slug="local-government").update(title_he="כותרת חדשה")
-    local = caching._local
-    caching._bump_catalog_version()
-    caching._local = local
+    local = caching._locals[caching.CATALOG]
+    caching._bump_version(caching.CATALOG)
+    caching._locals[caching.CATALOG] = local
 
     assert "כותרת חדשה" not in _html(Client(), "/")
     # A minute on (the copy's age, not the wall clock: a slow machine must
     # not age it early), the copy is too old to trust.
-    caching._local.read_at -= 60
+    caching._locals[caching.CATALOG].read_at -= 60
     assert "כותרת חדשה" in _html(Client(), "/")
