@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "shatil_portal",
+    "accounts",
     "tracks",
     "consultations",
 ]
@@ -83,7 +84,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "shatil_portal.two_factor.StaffTwoFactorMiddleware",
+    "accounts.two_factor.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires.
@@ -320,11 +321,11 @@ if env.bool("DJANGO_HTTPS", default=False):
 
 # Staff and advisor logins: locked after repeated failures, per username and
 # address, and per account from all addresses together (a higher limit, so
-# rotating addresses does not buy endless guesses; shatil_portal/lockout.py).
+# rotating addresses does not buy endless guesses; accounts/lockout.py).
 # Staff unlock from the admin (Access attempts) or `axes_reset`.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=20)
-AXES_HANDLER = "shatil_portal.lockout.AccountLockoutHandler"
+AXES_HANDLER = "accounts.lockout.AccountLockoutHandler"
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
