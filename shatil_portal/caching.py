@@ -127,7 +127,7 @@ def _local_copy(namespace: str, version_key: str) -> _LocalCopy | None:
     """This process's copy of `namespace`, if it is of this cache and recent
     enough."""
     local = _locals.get(namespace)
-    seconds = getattr(settings, "CATALOG_LOCAL_SECONDS", 1.0)
+    seconds = settings.CATALOG_LOCAL_SECONDS
     if (
         local is None
         or local.version_key != version_key

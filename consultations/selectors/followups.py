@@ -45,15 +45,11 @@ def policy_urgency(*, urgency: str, is_crisis: bool = False) -> str:
 def _default_policy(*, urgency: str) -> PolicyValues:
     if urgency == ResponsePolicy.Urgency.NORMAL:
         return PolicyValues(
-            first_response_business_days=getattr(
-                settings, "FIRST_RESPONSE_BUSINESS_DAYS", 3
-            ),
+            first_response_business_days=settings.FIRST_RESPONSE_BUSINESS_DAYS,
             reminder_business_days_before=1,
         )
     return PolicyValues(
-        first_response_business_days=getattr(
-            settings, "URGENT_FIRST_RESPONSE_BUSINESS_DAYS", 1
-        ),
+        first_response_business_days=settings.URGENT_FIRST_RESPONSE_BUSINESS_DAYS,
         reminder_business_days_before=0,
     )
 
