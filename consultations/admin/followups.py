@@ -1,11 +1,12 @@
-"""Admin for the follow-ups: response policies (edited by staff), the
-scheduled follow-ups (cancelled through their service), the feedback
-answers, and anonymization on demand.
+"""Admin for the follow-ups: response policies (edited by staff; a change
+moves only the policies' cache version on), the scheduled follow-ups
+(cancelled through their service), the feedback answers, and anonymization
+on demand.
 
-Imported at the end of admin.py. The request page gains the feedback and
-follow-up inlines and the request list the "Anonymize" action here, so the
-two modules can grow apart; the beat schedule itself is django-celery-beat's
-"Periodic tasks".
+The request page (triage.py) takes its feedback and follow-up inlines and
+the request list its "Anonymize" action from here, so the two modules can
+grow apart; the beat schedule itself is django-celery-beat's "Periodic
+tasks".
 """
 
 from django import forms
