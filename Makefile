@@ -69,11 +69,13 @@ run: install messages
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 test: install chromium proxies messages
 	@$(TEST_ENV) $(PY) manage.py check_services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run -v1
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(TEST_ENV) $(BIN)/pytest --create-db $(PYTEST_ARGS)

@@ -9,12 +9,13 @@ class ConsultationsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from tracks.caching import catalog_changed
+        from consultations.selectors.followups import RESPONSE_POLICIES
+        from shatil_portal.caching import invalidator
 
-        # Response policies are read from the catalog cache
-        # (selectors/followups.py): a change moves its version on.
+        # Response policies are cached under a version of their own
+        # (selectors/followups.py): a change moves only that version on,
+        # and the cached catalog pages stay.
         policy = self.get_model("ResponsePolicy")
-        post_save.connect(catalog_changed, sender=policy, dispatch_uid="policy-saved")
-        post_delete.connect(
-            catalog_changed, sender=policy, dispatch_uid="policy-deleted"
-        )
+        changed = invalidator(RESPONSE_POLICIES)
+        post_save.connect(changed, sender=policy, dispatch_uid="policy-saved")
+        post_delete.connect(changed, sender=policy, dispatch_uid="policy-deleted")

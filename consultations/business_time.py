@@ -6,6 +6,10 @@ chol hamoed of Sukkot and Passover stays a working day because the library
 lists it only under the optional category. Moments are stored in UTC and read
 in Asia/Jerusalem; a moment after 14:00 there, or on a day off, counts from
 the next business day (DECISIONS.md, "Time").
+
+A pure calendar: it imports nothing of the project (pyproject.toml's
+import-linter contract), so the response policy that sets a request's
+deadline is read in selectors/followups.py (``first_response_due_at``).
 """
 
 import datetime
@@ -13,6 +17,7 @@ import functools
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.conf import settings
 
 ISRAEL_TZ = ZoneInfo("Asia/Jerusalem")
 CUTOFF = datetime.time(14, 0)
@@ -95,27 +100,26 @@ def business_days_between(*, start: datetime.datetime, end: datetime.datetime) -
     return count
 
 
-def first_response_due_at(
-    *,
-    submitted_at: datetime.datetime,
-    is_urgent: bool,
-    is_crisis: bool = False,
-    track=None,
-) -> datetime.datetime:
-    """Return when the first response to a request is due (crisis: sooner).
-
-    The number of business days comes from the response policy staff set in
-    the admin for the urgency (and track, when given), else from settings.
-    """
-    from consultations.selectors.followups import (
-        policy_urgency,
-        response_policy_business_days,
+def business_morning(*, day: datetime.date) -> datetime.datetime:
+    """The start of the working day on `day`, Israel time, in UTC."""
+    start = datetime.time(settings.FOLLOWUP_WORKDAY_START_HOUR)
+    return datetime.datetime.combine(day, start, tzinfo=ISRAEL_TZ).astimezone(
+        datetime.UTC
     )
 
-    days = response_policy_business_days(
-        urgency=policy_urgency(
-            urgency="urgent" if is_urgent else "normal", is_crisis=is_crisis
-        ),
-        track=track,
-    )
-    return add_business_days(moment=submitted_at, days=days)
+
+def business_day_after(*, moment: datetime.datetime, days: int) -> datetime.date:
+    """The `days`-th business day after `moment`'s Israeli date, so that
+    business_days_between(moment, that day) == days."""
+    day = to_local(moment=moment).date()
+    for _step in range(days):
+        day = next_business_day(day=day)
+    return day
+
+
+def business_days_before(*, day: datetime.date, days: int) -> datetime.date:
+    """The business day `days` business days before `day` (itself for 0)."""
+    while days > 0:
+        day -= datetime.timedelta(days=1)
+        days -= is_business_day(day=day)
+    return day

@@ -34,7 +34,7 @@ def trusted_proxy_networks() -> tuple[Network, ...]:
     """DJANGO_TRUSTED_PROXIES as networks (a bare address is a /32 or
     /128). An entry that is not an address fails at start-up (see the
     setting), not here."""
-    proxies = getattr(settings, "TRUSTED_PROXIES", [])
+    proxies = settings.TRUSTED_PROXIES
     return _networks(tuple(proxy for proxy in proxies if proxy.strip()))
 
 
@@ -58,7 +58,7 @@ def _warn_untrusted_peer_once() -> None:
 
 def client_address(request) -> str:
     remote = request.META.get("REMOTE_ADDR", "")
-    hops = getattr(settings, "TRUSTED_PROXY_HOPS", 0)
+    hops = settings.TRUSTED_PROXY_HOPS
     if hops <= 0:
         return remote
     if not _is_trusted_proxy(remote):

@@ -1,7 +1,13 @@
 """Settings for the Shatil consultation portal.
 
 Every value that differs between a laptop, CI and production comes from the
-environment (see .env.example); the defaults are the safe ones.
+environment (see .env.example); the defaults are the safe ones. Every setting
+the code reads is declared here, once, and read as plain `settings.X`.
+
+Grouped as cookiecutter-django groups them: general, databases and caches,
+URLs, apps, authentication, passwords, middleware, static files, media,
+templates, security, email, admin, logging, Celery, third-party apps, and
+the project's own settings last.
 """
 
 import ipaddress
@@ -9,6 +15,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +33,8 @@ if _ENV_FILE.is_file():
 # Refuses a boolean or number it cannot parse (shatil_portal/environment.py).
 env = Env()
 
+# GENERAL
+# ------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # Demo mode is `make run`: SQLite, mail to a folder, demo accounts. Never production.
 DEMO_MODE = env.bool("DJANGO_DEMO_MODE", default=False)
@@ -38,84 +47,21 @@ else:
 SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
-# Base of every link in an email (no trailing slash).
-PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
-
-INSTALLED_APPS = [
-    # modeltranslation must come before django.contrib.admin.
-    "modeltranslation",
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
-    "crispy_forms",
-    "crispy_bootstrap5",
-    "phonenumber_field",
-    "csp",
-    "axes",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "shatil_portal",
-    "tracks",
-    "consultations",
+# Internationalization: Hebrew first, then Arabic and English.
+LANGUAGE_CODE = "he"
+LANGUAGES = [
+    ("he", _("Hebrew")),
+    ("ar", _("Arabic")),
+    ("en", _("English")),
 ]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Jerusalem"
+USE_I18N = True
+USE_TZ = True
 
-MIDDLEWARE = [
-    # The visitor's address for gunicorn's access log (shatil_portal/logs.py).
-    "shatil_portal.logs.ClientAddressMiddleware",
-    # Then the health checks answer whatever the Host header and scheme.
-    "shatil_portal.middleware.HealthCheckMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "django_permissions_policy.PermissionsPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "shatil_portal.middleware.RejectNullCharactersMiddleware",
-    "shatil_portal.middleware.RejectInvalidTextMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "shatil_portal.two_factor.StaffTwoFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, as django-axes requires.
-    "axes.middleware.AxesMiddleware",
-]
-
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-
-ROOT_URLCONF = "shatil_portal.urls"
-WSGI_APPLICATION = "shatil_portal.wsgi.application"
-
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.template.context_processors.i18n",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "csp.context_processors.nonce",
-                "shatil_portal.context_processors.language_links",
-            ],
-        },
-    },
-]
-
+# DATABASES AND CACHES
+# ------------------------------------------------------------------------------
 # Database: PostgreSQL in tests and production; `make run` passes a SQLite URL.
 DATABASES = {
     "default": env.db(
@@ -139,12 +85,75 @@ else:
             "TIMEOUT": 300,
         }
     }
-# How long each process serves the catalog pages it holds without asking
-# Redis whether the catalog changed: a staff edit shows at once in the
-# process that saved it, and within this many seconds everywhere else
-# (tracks/caching.py). 0 asks every time.
-CATALOG_LOCAL_SECONDS = env.float("CATALOG_LOCAL_SECONDS", default=1.0)
 
+# URLS
+# ------------------------------------------------------------------------------
+ROOT_URLCONF = "shatil_portal.urls"
+WSGI_APPLICATION = "shatil_portal.wsgi.application"
+ADMIN_URL_PATH = env("DJANGO_ADMIN_URL_PATH", default="admin/")
+# Base of every link in an email (no trailing slash).
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# APPS
+# ------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    # modeltranslation must come before django.contrib.admin.
+    "modeltranslation",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "phonenumber_field",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_ratelimit",
+    "django_celery_beat",
+    "shatil_portal",
+    "accounts",
+    "tracks",
+    "consultations",
+]
+
+# AUTHENTICATION
+# ------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "workspace:my_requests"
+LOGOUT_REDIRECT_URL = "tracks:home"
+
+# Staff and advisor logins: locked after repeated failures, per username and
+# address, and per account from all addresses together (a higher limit, so
+# rotating addresses does not buy endless guesses; accounts/lockout.py).
+# Staff unlock from the admin (Access attempts) or `axes_reset`.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=20)
+AXES_HANDLER = "accounts.lockout.AccountLockoutHandler"
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+# Lockouts count per client behind the balancers (TRUSTED_PROXY_HOPS below).
+AXES_CLIENT_IP_CALLABLE = "shatil_portal.client_address.client_address"
+AXES_USERNAME_CALLABLE = "shatil_portal.client_address.sign_in_username"
+# Two-factor authentication (TOTP) for the staff admin; on in production.
+ADMIN_REQUIRE_OTP = env.bool("DJANGO_ADMIN_REQUIRE_OTP", default=not DEBUG)
+OTP_TOTP_ISSUER = "Shatil portal"
+
+# PASSWORDS
+# ------------------------------------------------------------------------------
 _VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATORS}.UserAttributeSimilarityValidator"},
@@ -153,130 +162,83 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATORS}.NumericPasswordValidator"},
 ]
 
-# Internationalization: Hebrew first, then Arabic and English.
-LANGUAGE_CODE = "he"
-LANGUAGES = [
-    ("he", _("Hebrew")),
-    ("ar", _("Arabic")),
-    ("en", _("English")),
+# MIDDLEWARE
+# ------------------------------------------------------------------------------
+MIDDLEWARE = [
+    # The visitor's address for gunicorn's access log (shatil_portal/logs.py).
+    "shatil_portal.logs.ClientAddressMiddleware",
+    # Then the health checks answer whatever the Host header and scheme.
+    "shatil_portal.middleware.HealthCheckMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "shatil_portal.middleware.RejectNullCharactersMiddleware",
+    "shatil_portal.middleware.RejectInvalidTextMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.StaffTwoFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Answers a view's Ratelimited with RATELIMIT_VIEW.
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as django-axes requires.
+    "axes.middleware.AxesMiddleware",
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
-MODELTRANSLATION_DEFAULT_LANGUAGE = "he"
-MODELTRANSLATION_FALLBACK_LANGUAGES = ("he",)
-TIME_ZONE = "Asia/Jerusalem"
-USE_I18N = True
-USE_TZ = True
 
+# STATIC
+# ------------------------------------------------------------------------------
 # Static files: Bootstrap's RTL build comes from npm (package.json) and is
 # collected from node_modules; whitenoise serves hashed, compressed copies.
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# The benchmark (`make bench`) collects static files into a folder of its own
+# rather than the shared STATIC_ROOT that the test suite also writes.
+if env("DJANGO_STATIC_ROOT", default=""):
+    STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist" / "css"),
 ]
+WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
+
+# MEDIA
+# ------------------------------------------------------------------------------
+# No uploads yet: the default storage is Django's, on disk.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
-WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
-
-PHONENUMBER_DEFAULT_REGION = "IL"
-PHONENUMBER_DB_FORMAT = "E164"
-
-LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "workspace:my_requests"
-LOGOUT_REDIRECT_URL = "tracks:home"
-ADMIN_URL_PATH = env("DJANGO_ADMIN_URL_PATH", default="admin/")
-
-# Email: every message goes through the outbox and a Celery task.
-EMAIL_BACKEND = env(
-    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
-)
-EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
-EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
-EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", default="")
-# STARTTLS (usually port 587) or TLS from the first byte (port 465): one only.
-EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
-EMAIL_USE_SSL = env.bool("DJANGO_EMAIL_USE_SSL", default=False)
-if EMAIL_USE_TLS and EMAIL_USE_SSL:
-    raise ImproperlyConfigured(
-        "Set DJANGO_EMAIL_USE_TLS (STARTTLS, port 587) or DJANGO_EMAIL_USE_SSL "
-        "(port 465), not both."
-    )
-EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=20)
-DEFAULT_FROM_EMAIL = env(
-    "DJANGO_DEFAULT_FROM_EMAIL", default="Shatil <policy-center@shatil.org.il>"
-)
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Who receives server errors by email (Django's mail_admins), as
-# "Name <email>, email, ..." (shatil_portal/error_reports.py).
-ADMINS = parse_admins(env("DJANGO_ADMINS", default=""))
-# The right side of each email's Message-ID (and of the request's thread
-# id); empty means PORTAL_BASE_URL's host name (consultations/emails.py).
-EMAIL_MESSAGE_ID_DOMAIN = env("EMAIL_MESSAGE_ID_DOMAIN", default="")
-STAFF_INBOX_EMAIL = env("STAFF_INBOX_EMAIL", default="policy-center@shatil.org.il")
-
-# Celery: Redis as broker; tasks are enqueued after commit and never block a
-# request for long when the broker is down (the outbox sweep catches up).
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": 2,
-    "socket_timeout": 5,
-    "max_retries": 0,
-}
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    _queue_dir = BASE_DIR / "var" / "celery-queue"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir),
-        "data_folder_out": str(_queue_dir),
-        "processed_folder": str(BASE_DIR / "var" / "celery-processed"),
-        "control_folder": str(BASE_DIR / "var" / "celery-control"),
-        "store_processed": False,
-    }
-CELERY_TASK_PUBLISH_RETRY = False
-CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_TIME_LIMIT = 120
-CELERY_TASK_SOFT_TIME_LIMIT = 90
-CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Celery's Django fixup would close the database connection around every
-# task, so each task paid for a new PostgreSQL connection (a backend process
-# forked, authenticated, torn down): several times the cost of delivering an
-# email. Tasks get Django's own lifecycle instead, as requests do
-# (shatil_portal/celery.py): a connection is reused until CONN_MAX_AGE, and
-# checked first (CONN_HEALTH_CHECKS). The fixup still starts afresh every
-# this many tasks.
-CELERY_DB_REUSE_MAX = 1000
-CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-CELERY_BEAT_SCHEDULE = {
-    "outbox-sweep": {
-        "task": "consultations.tasks.outbox_sweep_task",
-        "schedule": 60.0,
+# TEMPLATES
+# ------------------------------------------------------------------------------
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "shatil_portal.context_processors.language_links",
+            ],
+        },
     },
-    # Proves to /healthz that beat schedules and a worker runs.
-    "heartbeat": {
-        "task": "shatil_portal.tasks.heartbeat_task",
-        "schedule": 60.0,
-    },
-}
-# /healthz answers 503 when the worker's heartbeat is older than this many
-# seconds (beat schedules one a minute), or an email has been pending longer.
-HEALTH_HEARTBEAT_MAX_AGE = env.int("HEALTH_HEARTBEAT_MAX_AGE", default=300)
-HEALTH_OUTBOX_MAX_AGE = env.int("HEALTH_OUTBOX_MAX_AGE", default=900)
+]
 
+# SECURITY
+# ------------------------------------------------------------------------------
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Content-Security-Policy: nothing inline, nothing from another host.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -291,6 +253,16 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'none'"],
         "object-src": ["'none'"],
     },
+}
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "camera": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -318,34 +290,58 @@ if env.bool("DJANGO_HTTPS", default=False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# Staff and advisor logins: locked after repeated failures, per username and
-# address, and per account from all addresses together (a higher limit, so
-# rotating addresses does not buy endless guesses; shatil_portal/lockout.py).
-# Staff unlock from the admin (Access attempts) or `axes_reset`.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=20)
-AXES_HANDLER = "shatil_portal.lockout.AccountLockoutHandler"
-AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_VERBOSE = False
-# Two-factor authentication (TOTP) for the staff admin; on in production.
-ADMIN_REQUIRE_OTP = env.bool("DJANGO_ADMIN_REQUIRE_OTP", default=not DEBUG)
-OTP_TOTP_ISSUER = "Shatil portal"
+# Behind load balancers: how many trusted proxies append to X-Forwarded-For
+# (shatil_portal/client_address.py). Rate limits and sign-in lockouts then
+# count per client, not per balancer. A balancer that sets its own header
+# instead can be named directly, e.g. RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP.
+TRUSTED_PROXY_HOPS = env.int("DJANGO_TRUSTED_PROXY_HOPS", default=0)
+# The proxies' own addresses or networks (10.0.0.0/8, 2001:db8::/32): the
+# header is believed only on a connection from one of them. Checked here, so
+# that a typo fails at start-up rather than at the first request.
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {error}") from None
 
-PERMISSIONS_POLICY = {
-    "accelerometer": [],
-    "camera": [],
-    "geolocation": [],
-    "gyroscope": [],
-    "magnetometer": [],
-    "microphone": [],
-    "payment": [],
-    "usb": [],
-}
+# EMAIL
+# ------------------------------------------------------------------------------
+# Email: every message goes through the outbox and a Celery task.
+EMAIL_BACKEND = env(
+    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", default="")
+# STARTTLS (usually port 587) or TLS from the first byte (port 465): one only.
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("DJANGO_EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "Set DJANGO_EMAIL_USE_TLS (STARTTLS, port 587) or DJANGO_EMAIL_USE_SSL "
+        "(port 465), not both."
+    )
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env(
+    "DJANGO_DEFAULT_FROM_EMAIL", default="Shatil <policy-center@shatil.org.il>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The right side of each email's Message-ID (and of the request's thread
+# id); empty means PORTAL_BASE_URL's host name (consultations/emails.py).
+EMAIL_MESSAGE_ID_DOMAIN = env("EMAIL_MESSAGE_ID_DOMAIN", default="")
+STAFF_INBOX_EMAIL = env("STAFF_INBOX_EMAIL", default="policy-center@shatil.org.il")
 
+# ADMIN
+# ------------------------------------------------------------------------------
+# Who receives server errors by email (Django's mail_admins), as
+# "Name <email>, email, ..." (shatil_portal/error_reports.py).
+ADMINS = parse_admins(env("DJANGO_ADMINS", default=""))
+
+# LOGGING
+# ------------------------------------------------------------------------------
 DEFAULT_EXCEPTION_REPORTER_FILTER = (
     "shatil_portal.privacy.NoFormDataExceptionReporterFilter"
 )
@@ -407,74 +403,76 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
-# Celery's own log lines: the same shape (its timestamps have no offset).
+
+# Optional: server errors (web and Celery) to Sentry as well, without
+# personal data or secret tokens (shatil_portal/error_reports.py).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=""),
+    )
+
+# CELERY
+# ------------------------------------------------------------------------------
+# Celery: Redis as broker; tasks are enqueued after commit and never block a
+# request for long when the broker is down (the outbox sweep catches up).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "max_retries": 0,
+}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _queue_dir = BASE_DIR / "var" / "celery-queue"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir),
+        "data_folder_out": str(_queue_dir),
+        "processed_folder": str(BASE_DIR / "var" / "celery-processed"),
+        "control_folder": str(BASE_DIR / "var" / "celery-control"),
+        "store_processed": False,
+    }
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_TIME_LIMIT = 120
+CELERY_TASK_SOFT_TIME_LIMIT = 90
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup would close the database connection around every
+# task, so each task paid for a new PostgreSQL connection (a backend process
+# forked, authenticated, torn down): several times the cost of delivering an
+# email. Tasks get Django's own lifecycle instead, as requests do
+# (shatil_portal/celery.py): a connection is reused until CONN_MAX_AGE, and
+# checked first (CONN_HEALTH_CHECKS). The fixup still starts afresh every
+# this many tasks.
+CELERY_DB_REUSE_MAX = 1000
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Celery's own log lines: the same shape as ours (its timestamps have no offset).
 CELERY_WORKER_LOG_FORMAT = "%(asctime)s %(levelname)s [%(processName)s] %(message)s"
 CELERY_WORKER_TASK_LOG_FORMAT = (
     "%(asctime)s %(levelname)s [%(processName)s] %(task_name)s[%(task_id)s] %(message)s"
 )
-
-# Privacy: the policy version stored with each consent, and how long closed
-# requests keep personal data before they are anonymized.
-PRIVACY_POLICY_VERSION = "2026-12"
-RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
-ACCESSIBILITY_COORDINATOR = {
-    "name": env("ACCESSIBILITY_COORDINATOR_NAME", default=""),
-    "email": env("ACCESSIBILITY_COORDINATOR_EMAIL", default=STAFF_INBOX_EMAIL),
-    "phone": env("ACCESSIBILITY_COORDINATOR_PHONE", default=""),
-}
-
-# Request intake ----------------------------------------------------------------
-# Rate limits per client address on the public form, the private status
-# pages and the lost-link form (django-ratelimit, counted in the default
-# cache). Rates are settings so that a benchmark can raise them explicitly.
-INSTALLED_APPS += ["django_ratelimit"]
-MIDDLEWARE += ["django_ratelimit.middleware.RatelimitMiddleware"]
-RATELIMIT_VIEW = "consultations.throttling.rate_limited"
-# RATELIMIT_SUBMIT counts only the posts that create a request; posts the
-# form refuses (mistakes to correct) have their own, higher limit.
-RATELIMIT_SUBMIT = env("RATELIMIT_SUBMIT", default="10/h")
-RATELIMIT_SUBMIT_INVALID = env("RATELIMIT_SUBMIT_INVALID", default="30/h")
-RATELIMIT_LOOKUP = env("RATELIMIT_LOOKUP", default="30/h")
-# Behind load balancers: how many trusted proxies append to X-Forwarded-For
-# (shatil_portal/client_address.py). Rate limits and sign-in lockouts then
-# count per client, not per balancer. A balancer that sets its own header
-# instead can be named directly, e.g. RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP.
-TRUSTED_PROXY_HOPS = env.int("DJANGO_TRUSTED_PROXY_HOPS", default=0)
-# The proxies' own addresses or networks (10.0.0.0/8, 2001:db8::/32): the
-# header is believed only on a connection from one of them. Checked here, so
-# that a typo fails at start-up rather than at the first request.
-TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
-for _proxy in TRUSTED_PROXIES:
-    try:
-        ipaddress.ip_network(_proxy.strip(), strict=False)
-    except ValueError as error:
-        raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {error}") from None
-RATELIMIT_IP_META_KEY = (
-    env("RATELIMIT_IP_META_KEY", default="")
-    or "shatil_portal.client_address.client_address"
-)
-AXES_CLIENT_IP_CALLABLE = "shatil_portal.client_address.client_address"
-AXES_USERNAME_CALLABLE = "shatil_portal.client_address.sign_in_username"
-# The library's check knows only django-redis; Django's own RedisCache
-# increments atomically too, which is all it needs.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
-# HSTS preload is the deployer's choice (DJANGO_HSTS_PRELOAD), off by
-# default: Django's warning that it is off is not a fault here.
-SILENCED_SYSTEM_CHECKS.append("security.W021")
-if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
-    # `make run` is a single process, so a per-process counter is enough.
-    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
-
-# Follow-ups ----------------------------------------------------------------------
 # Reminders, escalations, nudges, feedback requests, the weekly digest and
 # retention run on Celery beat. The schedule lives in the database
 # (django-celery-beat), so staff see and adjust it in the admin; the entries
 # below are written there when beat starts.
-from celery.schedules import crontab  # noqa: E402
-
-INSTALLED_APPS += ["django_celery_beat"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE |= {
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {
+        "task": "consultations.tasks.outbox_sweep_task",
+        "schedule": 60.0,
+    },
+    # Proves to /healthz that beat schedules and a worker runs.
+    "heartbeat": {
+        "task": "shatil_portal.tasks.heartbeat_task",
+        "schedule": 60.0,
+    },
     "first-response-followups": {
         "task": "consultations.tasks.first_response_followups_task",
         "schedule": crontab(minute="*/15"),
@@ -496,6 +494,80 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(hour=3, minute=30),
     },
 }
+
+# THIRD-PARTY APPS
+# ------------------------------------------------------------------------------
+MODELTRANSLATION_DEFAULT_LANGUAGE = "he"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("he",)
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+PHONENUMBER_DEFAULT_REGION = "IL"
+PHONENUMBER_DB_FORMAT = "E164"
+
+# Rate limits per client address on the public form, the private status
+# pages and the lost-link form (django-ratelimit, counted in the default
+# cache). Rates are settings so that a benchmark can raise them explicitly.
+RATELIMIT_VIEW = "consultations.throttling.rate_limited"
+# RATELIMIT_SUBMIT counts only the posts that create a request; posts the
+# form refuses (mistakes to correct) have their own, higher limit.
+RATELIMIT_SUBMIT = env("RATELIMIT_SUBMIT", default="10/h")
+RATELIMIT_SUBMIT_INVALID = env("RATELIMIT_SUBMIT_INVALID", default="30/h")
+RATELIMIT_LOOKUP = env("RATELIMIT_LOOKUP", default="30/h")
+# The client's address behind the balancers (TRUSTED_PROXY_HOPS above).
+RATELIMIT_IP_META_KEY = (
+    env("RATELIMIT_IP_META_KEY", default="")
+    or "shatil_portal.client_address.client_address"
+)
+# The library's check knows only django-redis; Django's own RedisCache
+# increments atomically too, which is all it needs.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+# HSTS preload is the deployer's choice (DJANGO_HSTS_PRELOAD), off by
+# default: Django's warning that it is off is not a fault here.
+SILENCED_SYSTEM_CHECKS.append("security.W021")
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # `make run` is a single process, so a per-process counter is enough.
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+
+# PROJECT: PAGES AND HEALTH
+# ------------------------------------------------------------------------------
+# How long each process serves the catalog pages it holds without asking
+# Redis whether the catalog changed: a staff edit shows at once in the
+# process that saved it, and within this many seconds everywhere else
+# (shatil_portal/caching.py). 0 asks every time.
+CATALOG_LOCAL_SECONDS = env.float("CATALOG_LOCAL_SECONDS", default=1.0)
+# How long the staff dashboard's figures are kept, per user kind, language
+# and filters (consultations/dashboard.py); 0 turns the cache off.
+DASHBOARD_CACHE_SECONDS = 300
+# /healthz answers 503 when the worker's heartbeat is older than this many
+# seconds (beat schedules one a minute), or an email has been pending longer.
+HEALTH_HEARTBEAT_MAX_AGE = env.int("HEALTH_HEARTBEAT_MAX_AGE", default=300)
+HEALTH_OUTBOX_MAX_AGE = env.int("HEALTH_OUTBOX_MAX_AGE", default=900)
+
+# PROJECT: OUTBOX
+# ------------------------------------------------------------------------------
+# Attempts at delivering an email before the row is failed for good, with a
+# growing pause between them (consultations/services/outbox.py).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+# The sweep leaves a pending row this many seconds after its last change, so
+# that it does not race the task queued when the row was written.
+OUTBOX_SWEEP_GRACE_SECONDS = 60
+
+# PROJECT: PRIVACY
+# ------------------------------------------------------------------------------
+# The policy version stored with each consent, and how long closed requests
+# keep personal data before they are anonymized.
+PRIVACY_POLICY_VERSION = "2026-12"
+RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
+ACCESSIBILITY_COORDINATOR = {
+    "name": env("ACCESSIBILITY_COORDINATOR_NAME", default=""),
+    "email": env("ACCESSIBILITY_COORDINATOR_EMAIL", default=STAFF_INBOX_EMAIL),
+    "phone": env("ACCESSIBILITY_COORDINATOR_PHONE", default=""),
+}
+
+# PROJECT: RESPONSE CLOCK AND FOLLOW-UPS
+# ------------------------------------------------------------------------------
 # Defaults when no response policy is set in the admin.
 FIRST_RESPONSE_BUSINESS_DAYS = env.int("FIRST_RESPONSE_BUSINESS_DAYS", default=3)
 URGENT_FIRST_RESPONSE_BUSINESS_DAYS = env.int(
@@ -515,17 +587,12 @@ FOLLOWUP_FEEDBACK_MAX_AGE_DAYS = env.int("FOLLOWUP_FEEDBACK_MAX_AGE_DAYS", defau
 # How many rows one run of a job takes; the next run takes the rest.
 FOLLOWUP_BATCH_SIZE = env.int("FOLLOWUP_BATCH_SIZE", default=200)
 
-# Benchmark ---------------------------------------------------------------------
+# PROJECT: OPERATIONS
+# ------------------------------------------------------------------------------
 # `make bench` (scripts/bench/) serves a trivial view through this very
 # middleware stack and configuration: the ceiling for a dynamic page on the
 # machine. Routed only when switched on; off everywhere else.
 BENCHMARK_VIEW_ENABLED = env.bool("DJANGO_BENCHMARK_VIEW", default=False)
-# The run collects static files into a folder of its own rather than the
-# shared STATIC_ROOT that the test suite also writes.
-if env("DJANGO_STATIC_ROOT", default=""):
-    STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT"))
-
-# Backups ---------------------------------------------------------------
 # `manage.py backup` (`make backup`) writes its dumps here, mode 600, outside
 # the release; `manage.py restore_check` drills the newest one
 # (shatil_portal/backups.py, docs/DEPLOYMENT.md).
@@ -539,14 +606,3 @@ BACKUP_DIR = Path(
 )
 # The drill's scratch database (created and dropped again by the drill).
 RESTORE_CHECK_DATABASE = env("RESTORE_CHECK_DATABASE", default="")
-
-# Error reports ---------------------------------------------------------------
-# Optional: server errors (web and Celery) to Sentry as well, without
-# personal data or secret tokens (shatil_portal/error_reports.py).
-SENTRY_DSN = env("SENTRY_DSN", default="")
-if SENTRY_DSN:
-    init_sentry(
-        dsn=SENTRY_DSN,
-        environment=env("SENTRY_ENVIRONMENT", default="production"),
-        release=env("SENTRY_RELEASE", default=""),
-    )

@@ -35,7 +35,7 @@ if settings.DEMO_MODE:
 urlpatterns += i18n_patterns(
     path(settings.ADMIN_URL_PATH, admin.site.urls),
     path("workspace/", include("consultations.workspace_urls")),
-    path("accounts/", include("consultations.accounts_urls")),
+    path("accounts/", include("accounts.urls")),
     path("", include("consultations.urls")),
     path("", include("tracks.urls")),
     prefix_default_language=False,

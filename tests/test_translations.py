@@ -10,7 +10,7 @@ import polib
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-SOURCE_DIRS = ["shatil_portal", "tracks", "consultations", "templates"]
+SOURCE_DIRS = ["shatil_portal", "accounts", "tracks", "consultations", "templates"]
 
 
 def _catalog(language: str) -> polib.POFile:

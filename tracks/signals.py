@@ -1,10 +1,11 @@
 """Cache invalidation: any change to the catalog moves its cached pages on
-(caching.py). Connected in apps.py."""
+(shatil_portal/caching.py). Connected in apps.py."""
 
 from django.apps import apps
 from django.db.models.signals import post_delete, post_migrate, post_save
 
-from .caching import catalog_changed
+from shatil_portal.caching import catalog_changed
+
 from .models import AdjacentArea, Track, TrackFormat
 
 

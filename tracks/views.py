@@ -4,7 +4,8 @@ from django.conf import settings
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from .caching import cached_fragment, whole_page_for_new_visitors
+from shatil_portal.caching import cached_fragment, whole_page_for_new_visitors
+
 from .selectors import adjacent_area_list_active, track_get_active, track_list_active
 
 # Changed by hand whenever the statement's content is reviewed, as the
@@ -14,7 +15,7 @@ ACCESSIBILITY_STATEMENT_DATE = datetime.date(2026, 11, 29)
 
 # The catalog pages' bodies depend on the catalog and the language only, so
 # they are rendered without the request (no user, no CSRF token can slip in)
-# and cached per language (caching.py).
+# and cached per language (shatil_portal/caching.py).
 
 
 @whole_page_for_new_visitors

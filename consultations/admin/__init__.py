@@ -5,6 +5,14 @@ Crisis requests exist here only for users with `view_crisis_consultation`
 outbox, follow-ups, feedback and the access log all start from a scoped
 queryset (scope.CrisisScopedAdmin).
 
+- triage.py: the request list and the request page (filters.py, inlines.py,
+  export.py and bulk.py's actions serve it).
+- organizations.py: organizations and their merge; advisors.py: advisor
+  profiles; outbox.py: outgoing emails (stuck rows resolved by staff).
+- followups.py: response policies, follow-ups, feedback and anonymization
+  on demand; access_log.py: who viewed or exported personal data.
+- scope.py: the crisis scope and the read-only bases every admin uses.
+
 Each module registers its models when imported; Django's autodiscovery
 imports this package, and this package imports them all.
 """

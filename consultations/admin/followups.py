@@ -1,10 +1,10 @@
-"""Admin for the follow-ups: response policies (edited by staff), the
-scheduled follow-ups (cancelled through their service) and the feedback
-answers.
+"""Admin for the follow-ups: response policies (edited by staff; a change
+moves only the policies' cache version on), the scheduled follow-ups
+(cancelled through their service) and the feedback answers.
 
-Imported at the end of admin.py. The request page gains the feedback and
-follow-up inlines here, so the two modules can grow apart; the beat
-schedule itself is django-celery-beat's "Periodic tasks".
+The request page (triage.py) takes its feedback and follow-up inlines from
+here, so the two modules can grow apart; the beat schedule itself is
+django-celery-beat's "Periodic tasks".
 """
 
 from django.contrib import admin, messages
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from consultations.admin.scope import CrisisScopedAdmin, ReadOnlyInline, ViewOnlyAdmin
 from consultations.models import Feedback, FollowUp, ResponsePolicy
 from consultations.services.followups import followup_cancel
-from tracks.admin import RowLabelledChangelistMixin
+from shatil_portal.admin_rows import RowLabelledChangelistMixin
 
 
 @admin.register(ResponsePolicy)

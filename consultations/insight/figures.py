@@ -484,7 +484,7 @@ def dashboard_get(*, user, filters: DashboardFilters, tracks: list[Track]) -> Da
     """The dashboard, from the cache when it was computed in the last few
     minutes (setting DASHBOARD_CACHE_SECONDS; 0 turns the cache off). A
     cache that is down costs speed, never the page."""
-    seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 300)
+    seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
         return dashboard_build(user=user, filters=filters, tracks=tracks)
     key = _cache_key(user=user, filters=filters)

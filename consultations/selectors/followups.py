@@ -1,5 +1,6 @@
 """Reads for the follow-up jobs: the response policy that applies to a
-request, who the coordinators are, and the figures of the weekly digest."""
+request and the first-response deadline it sets, who the coordinators are,
+and the figures of the weekly digest."""
 
 import hashlib
 import hmac
@@ -10,12 +11,17 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet
 
+from consultations.business_time import add_business_days
 from consultations.models import Consultation, Feedback, ResponsePolicy
 from consultations.roles import COORDINATORS_GROUP
 from consultations.services.access import CRISIS_PERMISSION
 from consultations.suggestions import advisor_profiles_with_load
-from tracks.caching import cached_fragment
+from shatil_portal.caching import cached_fragment
 from tracks.models import Track
+
+# The cache namespace of the policy table: its own version, so that editing
+# a policy leaves the cached catalog pages alone.
+RESPONSE_POLICIES = "response-policies"
 
 # token_urlsafe(32) gives 43 characters; anything else is not a token.
 FEEDBACK_TOKEN_LENGTHS = range(20, 101)
@@ -39,15 +45,11 @@ def policy_urgency(*, urgency: str, is_crisis: bool = False) -> str:
 def _default_policy(*, urgency: str) -> PolicyValues:
     if urgency == ResponsePolicy.Urgency.NORMAL:
         return PolicyValues(
-            first_response_business_days=getattr(
-                settings, "FIRST_RESPONSE_BUSINESS_DAYS", 3
-            ),
+            first_response_business_days=settings.FIRST_RESPONSE_BUSINESS_DAYS,
             reminder_business_days_before=1,
         )
     return PolicyValues(
-        first_response_business_days=getattr(
-            settings, "URGENT_FIRST_RESPONSE_BUSINESS_DAYS", 1
-        ),
+        first_response_business_days=settings.URGENT_FIRST_RESPONSE_BUSINESS_DAYS,
         reminder_business_days_before=0,
     )
 
@@ -55,12 +57,14 @@ def _default_policy(*, urgency: str) -> PolicyValues:
 def response_policy_table() -> dict[tuple[str, int | None], PolicyValues]:
     """Every response policy row, by (urgency, track id).
 
-    Read on every submission and changed by staff now and then, so kept in
-    the catalog cache: saving or deleting a row moves the catalog version on
-    after commit (consultations/apps.py). Inside a transaction it is read
-    from the database.
+    Read on every submission and changed by staff now and then, so cached
+    under a version of its own: saving or deleting a row moves that version
+    on after commit (consultations/apps.py), and the catalog pages stay
+    cached. Inside a transaction it is read from the database.
     """
-    return cached_fragment("response-policies", _response_policy_table_load)
+    return cached_fragment(
+        "table", _response_policy_table_load, namespace=RESPONSE_POLICIES
+    )
 
 
 def _response_policy_table_load() -> dict[tuple[str, int | None], PolicyValues]:
@@ -101,6 +105,27 @@ def response_policy_business_days(*, urgency: str, track=None) -> int:
     """Business days to the first response for `urgency` on `track`."""
     policy = response_policy_for(urgency=urgency, track=track)
     return policy.first_response_business_days
+
+
+def first_response_due_at(
+    *,
+    submitted_at: datetime,
+    is_urgent: bool,
+    is_crisis: bool = False,
+    track=None,
+) -> datetime:
+    """Return when the first response to a request is due (crisis: sooner).
+
+    The number of business days comes from the response policy staff set in
+    the admin for the urgency (and track, when given), else from settings.
+    """
+    days = response_policy_business_days(
+        urgency=policy_urgency(
+            urgency="urgent" if is_urgent else "normal", is_crisis=is_crisis
+        ),
+        track=track,
+    )
+    return add_business_days(moment=submitted_at, days=days)
 
 
 def response_policy_for_consultation(*, consultation: Consultation) -> PolicyValues:

@@ -1,6 +1,7 @@
 """Reads for the organization's pages: the request form's catalog, the
 confirmation, and the private status page (found by its token)."""
 
+import hashlib
 import hmac
 import re
 from dataclasses import dataclass
@@ -16,12 +17,17 @@ from consultations.models import (
     Region,
     StatusChange,
 )
-from consultations.services.intake import status_token_hash
-from tracks.caching import cached_fragment
+from shatil_portal.caching import cached_fragment
 from tracks.models import AdjacentArea, Track, TrackFormat
 from tracks.selectors import adjacent_area_list_active, track_list_active
 
 Status = Consultation.Status
+
+
+def status_token_hash(token: str) -> str:
+    """What is stored of a private-link token: its SHA-256."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
 
 # The timeline in the requester's words rather than the staff's.
 REQUESTER_STATUS_LABELS = {

@@ -27,9 +27,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from consultations.business_time import (
-    ISRAEL_TZ,
-    is_business_day,
-    next_business_day,
+    business_day_after,
+    business_days_before,
+    business_morning,
     to_local,
 )
 from consultations.models import (
@@ -68,32 +68,7 @@ class FollowUpNotApplicable(Exception):
     """The row's moment passed or its reason went away; it is cancelled."""
 
 
-# Business-calendar helpers -------------------------------------------------
-
-
-def business_morning(*, day: datetime.date) -> datetime.datetime:
-    """The start of the working day on `day`, Israel time, in UTC."""
-    start = datetime.time(settings.FOLLOWUP_WORKDAY_START_HOUR)
-    return datetime.datetime.combine(day, start, tzinfo=ISRAEL_TZ).astimezone(
-        datetime.UTC
-    )
-
-
-def business_day_after(*, moment: datetime.datetime, days: int) -> datetime.date:
-    """The `days`-th business day after `moment`'s Israeli date, so that
-    business_days_between(moment, that day) == days."""
-    day = to_local(moment=moment).date()
-    for _step in range(days):
-        day = next_business_day(day=day)
-    return day
-
-
-def business_days_before(*, day: datetime.date, days: int) -> datetime.date:
-    """The business day `days` business days before `day` (itself for 0)."""
-    while days > 0:
-        day -= datetime.timedelta(days=1)
-        days -= is_business_day(day=day)
-    return day
+# Response deadline ------------------------------------------------------
 
 
 def response_reminder_at(*, consultation: Consultation) -> datetime.datetime:

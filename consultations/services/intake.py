@@ -7,7 +7,6 @@ only after commit, through the outbox, so nothing here talks to a mail server
 or waits for the broker.
 """
 
-import hashlib
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -20,7 +19,6 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
-from consultations.business_time import first_response_due_at
 from consultations.emails import portal_url
 from consultations.models import (
     CoalitionMember,
@@ -31,6 +29,8 @@ from consultations.models import (
     Region,
     StatusChange,
 )
+from consultations.selectors.followups import first_response_due_at
+from consultations.selectors.requester import status_token_hash
 from consultations.services.notices import consultation_reply_to
 from consultations.services.outbox import EmailDraft, outbox_enqueue_new
 from consultations.validators import validate_phone_number
@@ -70,10 +70,6 @@ class ContactDetails:
 class CoalitionMemberDetails:
     name: str
     contact_email: str = ""
-
-
-def status_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def status_token_new() -> tuple[str, str]:

@@ -46,7 +46,7 @@ class OutboxDeliveryError(Exception):
 
 
 def outbox_max_attempts() -> int:
-    return getattr(settings, "OUTBOX_MAX_ATTEMPTS", 6)
+    return settings.OUTBOX_MAX_ATTEMPTS
 
 
 def outbox_retry_delay(*, attempts: int) -> timedelta:
@@ -345,7 +345,7 @@ def outbox_due_ids(*, now: datetime, limit: int = 100) -> list[int]:
 
     A grace period leaves freshly queued rows to their own task.
     """
-    grace = timedelta(seconds=getattr(settings, "OUTBOX_SWEEP_GRACE_SECONDS", 60))
+    grace = timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
     return list(
         OutboundEmail.objects.filter(
             status=OutboundEmail.Status.PENDING, next_attempt_at__lte=now - grace

@@ -47,7 +47,7 @@ from consultations.throttling import (
     client_rate_limit,
     client_rate_used_up,
 )
-from tracks.caching import cached_fragment, whole_page_for_new_visitors
+from shatil_portal.caching import cached_fragment, whole_page_for_new_visitors
 
 logger = logging.getLogger(__name__)
 

@@ -48,7 +48,7 @@ from django.core.management.color import no_style  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from consultations.business_time import CUTOFF, first_response_due_at  # noqa: E402
+from consultations.business_time import CUTOFF  # noqa: E402
 from consultations.models import (  # noqa: E402
     AdvisorProfile,
     CoalitionMember,
@@ -64,7 +64,8 @@ from consultations.models import (  # noqa: E402
     StatusChange,
 )
 from consultations.roles import ADVISORS_GROUP, COORDINATORS_GROUP  # noqa: E402
-from consultations.services.intake import status_token_hash  # noqa: E402
+from consultations.selectors.followups import first_response_due_at  # noqa: E402
+from consultations.selectors.requester import status_token_hash  # noqa: E402
 from tracks.models import AdjacentArea, Track  # noqa: E402
 
 SEED = 20261129

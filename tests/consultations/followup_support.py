@@ -5,8 +5,9 @@ import datetime
 
 from django.core import mail
 
-from consultations.business_time import ISRAEL_TZ, first_response_due_at
+from consultations.business_time import ISRAEL_TZ
 from consultations.models import Consultation, OutboundEmail, StatusChange
+from consultations.selectors.followups import first_response_due_at
 from consultations.services.outbox import outbound_email_deliver
 from tests.factories import ConsultationFactory
 

@@ -13,15 +13,14 @@ Israel is UTC+2 in winter and UTC+3 from 27 Mar to 25 Oct 2026.
 import datetime
 
 import pytest
-from django.test import override_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consultations.business_time import (
     ISRAEL_TZ,
     add_business_days,
+    business_days_before,
     business_days_between,
-    first_response_due_at,
     is_business_day,
     next_business_day,
     to_local,
@@ -203,45 +202,11 @@ def test_summer_due_moment_is_end_of_israeli_day_in_utc():
     assert due == utc(2026, 6, 10, 20, 59, 59, 999999)
 
 
-@pytest.mark.django_db  # the response policy is read from the database
-def test_returned_datetimes_are_aware_utc():
-    """Deadlines come back in UTC, ready to store; to_local shows Israel time."""
-    due = first_response_due_at(submitted_at=local(2026, 6, 7, 9, 0), is_urgent=False)
-    assert due.tzinfo is UTC
-    assert due.utcoffset() == datetime.timedelta(0)
-    shown = to_local(moment=due)
-    assert shown.tzinfo is ISRAEL_TZ
-    assert (shown.date(), shown.hour, shown.minute) == (D(2026, 6, 10), 23, 59)
-
-
 def test_naive_datetimes_are_refused():
     """A naive datetime is ambiguous, so the calendar rejects it."""
     naive = datetime.datetime(2026, 1, 11, 10, 0)  # noqa: DTZ001
     with pytest.raises(ValueError):
         add_business_days(moment=naive, days=1)
-
-
-@pytest.mark.django_db  # the response policy is read from the database
-def test_crisis_requests_are_due_in_one_business_day_others_in_three():
-    """Thursday 8 Jan 2026 10:00: crisis due Sunday, normal due Tuesday."""
-    submitted_at = local(2026, 1, 8, 10, 0)
-    urgent = first_response_due_at(submitted_at=submitted_at, is_urgent=True)
-    normal = first_response_due_at(submitted_at=submitted_at, is_urgent=False)
-    assert urgent == end_of(D(2026, 1, 11))
-    assert normal == end_of(D(2026, 1, 13))
-
-
-@pytest.mark.django_db  # the response policy is read from the database
-@override_settings(
-    FIRST_RESPONSE_BUSINESS_DAYS=5, URGENT_FIRST_RESPONSE_BUSINESS_DAYS=2
-)
-def test_response_day_counts_come_from_settings():
-    """The day counts follow the settings when they are set."""
-    submitted_at = local(2026, 1, 11, 10, 0)
-    urgent = first_response_due_at(submitted_at=submitted_at, is_urgent=True)
-    normal = first_response_due_at(submitted_at=submitted_at, is_urgent=False)
-    assert urgent == end_of(D(2026, 1, 13))
-    assert normal == end_of(D(2026, 1, 18))
 
 
 def test_business_days_between_across_a_weekend():
@@ -301,3 +266,11 @@ def test_deadline_is_a_later_business_day_n_business_days_on(moment, days):
     assert due > moment
     expected = days if counts_today else days + 1
     assert business_days_between(start=moment, end=due) == expected
+
+
+def test_business_days_before_steps_back_over_weekends_and_holidays():
+    """One business day before Mon 14 Sep 2026 is Thu 10 Sep (Rosh Hashana
+    and its eve in between); zero is the day itself."""
+    assert business_days_before(day=D(2026, 9, 14), days=1) == D(2026, 9, 10)
+    assert business_days_before(day=D(2026, 9, 14), days=0) == D(2026, 9, 14)
+    assert business_days_before(day=D(2027, 4, 25), days=2) == D(2027, 4, 19)

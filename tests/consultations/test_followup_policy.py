@@ -11,17 +11,16 @@ import uuid
 
 import pytest
 import time_machine
+from django.test import Client, override_settings
 
-from consultations.business_time import ISRAEL_TZ, first_response_due_at
+from consultations.business_time import ISRAEL_TZ, to_local
 from consultations.models import ResponsePolicy
 from consultations.selectors.followups import (
+    first_response_due_at,
     response_policy_business_days,
     response_policy_for,
 )
-from consultations.services.followups import (
-    business_days_before,
-    response_reminder_at,
-)
+from consultations.services.followups import response_reminder_at
 from consultations.services.intake import (
     ContactDetails,
     OrganizationDetails,
@@ -33,6 +32,11 @@ from tests.factories import ResponsePolicyFactory, catalog_track
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
+UTC = datetime.UTC
+
+
+def local(*args: int) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=ISRAEL_TZ)
 
 
 def end_of(day: datetime.date) -> datetime.datetime:
@@ -119,14 +123,6 @@ def test_one_general_policy_per_urgency_and_one_per_track(catalog):
             duplicate.full_clean()
 
 
-def test_business_days_before_steps_back_over_weekends_and_holidays():
-    """One business day before Mon 14 Sep 2026 is Thu 10 Sep (Rosh Hashana
-    and its eve in between); zero is the day itself."""
-    assert business_days_before(day=D(2026, 9, 14), days=1) == D(2026, 9, 10)
-    assert business_days_before(day=D(2026, 9, 14), days=0) == D(2026, 9, 14)
-    assert business_days_before(day=D(2027, 4, 25), days=2) == D(2027, 4, 19)
-
-
 def test_reminder_is_on_the_morning_the_policy_names(catalog):
     """Due Thu 17 Sep 2026: by default the reminder is Wed 16 at 09:00
     Israel time; a policy of 0 days moves it to Thu 17 at 09:00."""
@@ -157,3 +153,57 @@ def test_a_policy_edit_applies_to_the_next_request_though_policies_are_cached(
 
     policy.delete()
     assert submit().first_response_due_at == end_of(D(2026, 9, 17))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_policy_edit_leaves_the_cached_catalog_pages_cached(
+    catalog, django_assert_num_queries
+):
+    """The policies are cached under a version of their own: saving or
+    deleting one moves only that version on, so a cached track page is
+    served again without a query, and the next read of the policies finds
+    the edit."""
+    track_path = catalog_track("project-consulting").get_absolute_url()
+    assert Client().get(track_path).status_code == 200
+    assert response_policy_business_days(urgency="normal") == 3
+
+    policy = ResponsePolicyFactory(urgency="normal", first_response_business_days=5)
+    with django_assert_num_queries(0):
+        assert Client().get(track_path).status_code == 200
+    assert response_policy_business_days(urgency="normal") == 5
+
+    policy.delete()
+    with django_assert_num_queries(0):
+        assert Client().get(track_path).status_code == 200
+    assert response_policy_business_days(urgency="normal") == 3
+
+
+def test_returned_datetimes_are_aware_utc():
+    """Deadlines come back in UTC, ready to store; to_local shows Israel time."""
+    due = first_response_due_at(submitted_at=local(2026, 6, 7, 9, 0), is_urgent=False)
+    assert due.tzinfo is UTC
+    assert due.utcoffset() == datetime.timedelta(0)
+    shown = to_local(moment=due)
+    assert shown.tzinfo is ISRAEL_TZ
+    assert (shown.date(), shown.hour, shown.minute) == (D(2026, 6, 10), 23, 59)
+
+
+def test_crisis_requests_are_due_in_one_business_day_others_in_three():
+    """Thursday 8 Jan 2026 10:00: crisis due Sunday, normal due Tuesday."""
+    submitted_at = local(2026, 1, 8, 10, 0)
+    urgent = first_response_due_at(submitted_at=submitted_at, is_urgent=True)
+    normal = first_response_due_at(submitted_at=submitted_at, is_urgent=False)
+    assert urgent == end_of(D(2026, 1, 11))
+    assert normal == end_of(D(2026, 1, 13))
+
+
+@override_settings(
+    FIRST_RESPONSE_BUSINESS_DAYS=5, URGENT_FIRST_RESPONSE_BUSINESS_DAYS=2
+)
+def test_response_day_counts_come_from_settings():
+    """The day counts follow the settings when they are set."""
+    submitted_at = local(2026, 1, 11, 10, 0)
+    urgent = first_response_due_at(submitted_at=submitted_at, is_urgent=True)
+    normal = first_response_due_at(submitted_at=submitted_at, is_urgent=False)
+    assert urgent == end_of(D(2026, 1, 13))
+    assert normal == end_of(D(2026, 1, 18))

@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from phonenumber_field.formfields import PhoneNumberField
 
-from consultations.business_time import first_response_due_at
 from consultations.models import (
     Consultation,
     Organization,
@@ -24,6 +23,7 @@ from consultations.models import (
     ReferenceSequence,
     StatusChange,
 )
+from consultations.selectors.followups import first_response_due_at
 from consultations.selectors.requester import consultation_get_by_status_token
 from consultations.services.intake import (
     CoalitionMemberDetails,

@@ -50,10 +50,8 @@ def test_a_failed_attempt_is_retried_after_its_backoff(settings):
 
 
 def test_six_attempts_by_default_then_the_row_fails(settings):
-    """Without OUTBOX_MAX_ATTEMPTS a row gets six attempts: the fifth
-    failure leaves it pending, the sixth fails it for good."""
-    if hasattr(settings, "OUTBOX_MAX_ATTEMPTS"):
-        del settings.OUTBOX_MAX_ATTEMPTS
+    """OUTBOX_MAX_ATTEMPTS is six by default (settings.py): the fifth
+    failure leaves a row pending, the sixth fails it for good."""
     settings.EMAIL_BACKEND = "tests.consultations.test_outbox_delivery.FailingBackend"
     assert outbox_max_attempts() == 6
     fifth = OutboundEmailFactory(attempts=4)

@@ -211,7 +211,7 @@ def test_the_pages_still_render_when_the_cache_does_not_answer(settings, caplog)
         }
     }
 
-    with caplog.at_level(logging.WARNING, logger="tracks.caching"):
+    with caplog.at_level(logging.WARNING, logger="shatil_portal.caching"):
         for path in ("/", TRACK_PATH):
             assert Client().get(path).status_code == 200
         staff = Client()
@@ -235,11 +235,11 @@ def test_nothing_is_cached_with_debug_on(settings, django_assert_num_queries):
 
 @pytest.fixture(autouse=True)
 def no_copy_from_an_earlier_test():
-    from tracks import caching
+    from shatil_portal import caching
 
-    caching._local = None
+    caching._locals.clear()
     yield
-    caching._local = None
+    caching._locals.clear()
 
 
 DEAD_REDIS = {
@@ -255,7 +255,7 @@ def test_a_process_serves_the_pages_it_holds_without_asking_redis(settings, capl
     first = {path: _html(Client(), path) for path in ("/", TRACK_PATH)}
 
     settings.CACHES = DEAD_REDIS
-    with caplog.at_level(logging.WARNING, logger="tracks.caching"):
+    with caplog.at_level(logging.WARNING, logger="shatil_portal.caching"):
         again = {path: _html(Client(), path) for path in ("/", TRACK_PATH)}
 
     assert again == first
@@ -274,19 +274,19 @@ def test_the_process_that_saves_an_edit_serves_it_at_once(settings):
 
 
 def test_an_edit_saved_by_another_process_shows_once_the_copy_is_old(settings):
-    from tracks import caching
+    from shatil_portal import caching
 
     settings.CATALOG_LOCAL_SECONDS = 60
     _html(Client(), "/")
     # Another process saves a title: its commit moves the version on in
     # Redis; this process's copy knows nothing of it.
     Track.objects.filter(slug="local-government").update(title_he="כותרת חדשה")
-    local = caching._local
-    caching._bump_catalog_version()
-    caching._local = local
+    local = caching._locals[caching.CATALOG]
+    caching._bump_version(caching.CATALOG)
+    caching._locals[caching.CATALOG] = local
 
     assert "כותרת חדשה" not in _html(Client(), "/")
     # A minute on (the copy's age, not the wall clock: a slow machine must
     # not age it early), the copy is too old to trust.
-    caching._local.read_at -= 60
+    caching._locals[caching.CATALOG].read_at -= 60
     assert "כותרת חדשה" in _html(Client(), "/")

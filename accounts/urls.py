@@ -7,11 +7,10 @@ The reset email goes through the outbox like every other email.
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from shatil_portal import two_factor_views
-from shatil_portal.lockout import UnlockingSetPasswordForm
-from shatil_portal.two_factor import SignInForm
-
-from .forms.workspace import OutboxPasswordResetForm
+from . import views as two_factor_views
+from .forms import OutboxPasswordResetForm
+from .lockout import UnlockingSetPasswordForm
+from .two_factor import SignInForm
 
 app_name = "accounts"
 

@@ -1,32 +1,36 @@
-"""Per-language caching of the public catalog pages (home and track pages).
+"""Per-language caching of what changes only when staff edit it: the public
+catalog pages (home and track pages) and other small tables (the response
+policies). Rendered once per language and kept in the default cache (Redis
+in production), at two levels:
 
-The catalog changes only when staff edit it, so its pages are rendered once
-per language and kept in the default cache (Redis in production), at two
-levels:
+- a fragment, which depends on its namespace's data and the language only,
+  for every visitor (`cached_fragment`, which any page may use for a
+  fragment that depends on nothing else: the request form's track choices,
+  say);
+- the whole catalog page for a visitor who sends no session and no messages
+  cookie (`whole_page_for_new_visitors`): such a visitor is anonymous and
+  has no pending message, so the header and footer are the same for all of
+  them. Visitors with a session (staff, advisors, a requester who has just
+  sent a request) get their own header around the cached body.
 
-- the page body, which depends on the catalog and the language only, for
-  every visitor (`cached_fragment`, which any page may use for a fragment
-  that depends on nothing else: the request form's track choices, say);
-- the whole page for a visitor who sends no session and no messages cookie
-  (`whole_page_for_new_visitors`): such a visitor is anonymous and has no
-  pending message, so the header and footer are the same for all of them.
-  Visitors with a session (staff, advisors, a requester who has just sent a
-  request) get their own header around the cached body.
-
-Every entry carries the catalog version it was rendered from. Saving or
-deleting a track, a format or an adjacent area moves the version on once the
-transaction commits (signals.py), and so does every `migrate`; an entry from
-an older version is never served. Entries also expire after CACHE_TIMEOUT,
-for writes that send no signal (QuerySet.update(), raw SQL).
+Entries live in namespaces (CATALOG, the default; the response policies in
+selectors/followups.py), each with a version of its own: every entry
+carries the version it was made from. A namespace's `invalidator` is a
+signal receiver that moves only that version on once the transaction
+commits: saving a track, a format or an adjacent area (tracks/signals.py),
+and every `migrate`, moves the catalog on; saving a response policy moves
+only the policies on, and the cached catalog pages stay. An entry from an
+older version is never served. Entries also expire after CACHE_TIMEOUT, for
+writes that send no signal (QuerySet.update(), raw SQL).
 
 Keys also name the code that renders the pages (templates, translations,
 the static files' manifest, as this process loaded them), so a release never
 serves pages that the previous one rendered.
 
 Each process also keeps, for CATALOG_LOCAL_SECONDS (a second by default),
-the catalog version it last read and the immutable entries (pages, HTML,
-sets of slugs) read or written under it, so that most pages cost no round
-trip to Redis at all. The process that saves a catalog change serves it at
+each namespace's version it last read and the immutable entries (pages,
+HTML, sets of slugs) read or written under it, so that most pages cost no
+round trip to Redis at all. The process that saves a change serves it at
 once; the other processes within that time.
 
 Inside a transaction nothing is read from or written to the cache: what the
@@ -42,7 +46,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache as memoize
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 
 from django.conf import settings
@@ -81,13 +85,13 @@ def _code_version() -> str:
 
 
 def _prefix() -> str:
-    # The database's name keeps the catalogs of two databases (a test
+    # The database's name keeps the caches of two databases (a test
     # database, the benchmark's) apart in a shared cache.
     return f"tracks:{connection.settings_dict['NAME']}:{_code_version()}"
 
 
-def _version_key() -> str:
-    return f"{_prefix()}:catalog-version"
+def _version_key(namespace: str) -> str:
+    return f"{_prefix()}:{namespace}-version"
 
 
 def _new_version() -> str:
@@ -100,7 +104,7 @@ def _new_version() -> str:
 
 @dataclass
 class _LocalCopy:
-    """What this process last read of the catalog cache: the version, when it
+    """What this process last read of one namespace: its version, when it
     was read, and the immutable entries of that version."""
 
     version_key: str
@@ -109,19 +113,21 @@ class _LocalCopy:
     entries: dict = field(default_factory=dict)
 
 
-# Replaced whole, never edited but for adding entries, so that a thread
-# always sees a version together with its own entries.
-_local: _LocalCopy | None = None
+# One copy per namespace, each replaced whole, never edited but for adding
+# entries, so that a thread always sees a version together with its own
+# entries.
+_locals: dict[str, _LocalCopy] = {}
 
 # Shared by every request of the process, so only values no request can
 # change.
 _LOCAL_TYPES = (str, bytes, frozenset)
 
 
-def _local_copy(version_key: str) -> _LocalCopy | None:
-    """This process's copy, if it is of this cache and recent enough."""
-    local = _local
-    seconds = getattr(settings, "CATALOG_LOCAL_SECONDS", 1.0)
+def _local_copy(namespace: str, version_key: str) -> _LocalCopy | None:
+    """This process's copy of `namespace`, if it is of this cache and recent
+    enough."""
+    local = _locals.get(namespace)
+    seconds = settings.CATALOG_LOCAL_SECONDS
     if (
         local is None
         or local.version_key != version_key
@@ -131,12 +137,11 @@ def _local_copy(version_key: str) -> _LocalCopy | None:
     return local
 
 
-def _remember(version_key: str, version: str, key: str, value) -> None:
+def _remember(namespace: str, version_key: str, version: str, key: str, value):
     """Note a version just read from the cache, and `key`'s entry in it."""
-    global _local
-    local = _local
+    local = _locals.get(namespace)
     if local is None or (local.version_key, local.version) != (version_key, version):
-        local = _local = _LocalCopy(version_key, version, time.monotonic())
+        local = _locals[namespace] = _LocalCopy(version_key, version, time.monotonic())
     else:
         local.read_at = time.monotonic()
     _remember_entry(local, version, key, value)
@@ -148,32 +153,48 @@ def _remember_entry(local: _LocalCopy | None, version: str, key: str, value) -> 
             local.entries[key] = value
 
 
-def _bump_catalog_version() -> None:
-    global _local
+def _bump_version(namespace: str) -> None:
     version = _new_version()
     try:
-        cache.set(_version_key(), version, timeout=None)
+        cache.set(_version_key(namespace), version, timeout=None)
     except CACHE_ERRORS as error:
-        logger.warning("Catalog version not moved on: %s", type(error).__name__)
-        _local = None
+        logger.warning(
+            "%s version not moved on: %s",
+            namespace.capitalize(),
+            type(error).__name__,
+        )
+        _locals.pop(namespace, None)
         return
-    _local = _LocalCopy(_version_key(), version, time.monotonic())
+    _locals[namespace] = _LocalCopy(_version_key(namespace), version, time.monotonic())
 
 
-def catalog_changed(**kwargs) -> None:
-    """Invalidate every cached catalog page once the current transaction
-    commits (at once outside a transaction). A signal receiver."""
-    transaction.on_commit(_bump_catalog_version)
+@memoize
+def invalidator(namespace: str) -> Callable[..., None]:
+    """A signal receiver that moves `namespace`'s version on once the current
+    transaction commits (at once outside a transaction), so that none of its
+    entries is served again. One per namespace, kept for the process's life
+    (signals hold their receivers weakly)."""
+
+    def changed(**kwargs) -> None:
+        transaction.on_commit(partial(_bump_version, namespace))
+
+    changed.__name__ = changed.__qualname__ = f"{namespace}_changed"
+    return changed
+
+
+# The public catalog: tracks, formats and adjacent areas (tracks/signals.py).
+CATALOG = "catalog"
+catalog_changed = invalidator(CATALOG)
 
 
 def cache_usable() -> bool:
     return not (settings.DEBUG or connection.in_atomic_block)
 
 
-def _get_entry(key: str) -> tuple[str, object | None]:
-    """The catalog version, and what `key` holds if it was rendered from it."""
-    version_key = _version_key()
-    local = _local_copy(version_key)
+def _get_entry(namespace: str, key: str) -> tuple[str, object | None]:
+    """The namespace's version, and what `key` holds if it was made from it."""
+    version_key = _version_key(namespace)
+    local = _local_copy(namespace, version_key)
     if local is not None and key in local.entries:
         return local.version, local.entries[key]
     found = cache.get_many([version_key, key])
@@ -183,34 +204,40 @@ def _get_entry(key: str) -> tuple[str, object | None]:
         return cache.get(version_key), None
     entry = found.get(key)
     value = entry[1] if entry is not None and entry[0] == version else None
-    _remember(version_key, version, key, value)
+    _remember(namespace, version_key, version, key, value)
     return version, value
 
 
-def _set_entry(key: str, version: str, value) -> None:
-    """Store what was rendered from `version` under `key`."""
+def _set_entry(namespace: str, key: str, version: str, value) -> None:
+    """Store what was made from `version` under `key`."""
     cache.set(key, (version, value), CACHE_TIMEOUT)
-    _remember_entry(_local_copy(_version_key()), version, key, value)
+    _remember_entry(
+        _local_copy(namespace, _version_key(namespace)), version, key, value
+    )
 
 
-def cached_fragment(name: str, render: Callable[[], object]):
+def cached_fragment(
+    name: str, render: Callable[[], object], *, namespace: str = CATALOG
+):
     """What `render()` returns for `name` in the active language, from the
-    cache when the catalog has not changed since. `render` must depend on
-    nothing but the catalog and the language (no user, no request)."""
+    cache when `namespace` (the catalog by default) has not changed since.
+    `render` must depend on nothing but that namespace's data and the
+    language (no user, no request)."""
     if not cache_usable():
         return render()
-    key = f"{_prefix()}:fragment:{get_language()}:{name}"
+    key = f"{_prefix()}:{namespace}:fragment:{get_language()}:{name}"
+    label = namespace.capitalize()
     try:
-        version, value = _get_entry(key)
+        version, value = _get_entry(namespace, key)
     except CACHE_ERRORS as error:
-        logger.warning("Catalog cache skipped: %s", type(error).__name__)
+        logger.warning("%s cache skipped: %s", label, type(error).__name__)
         return render()
     if value is None:
         value = render()
         try:
-            _set_entry(key, version, value)
+            _set_entry(namespace, key, version, value)
         except CACHE_ERRORS as error:
-            logger.warning("Catalog cache not written: %s", type(error).__name__)
+            logger.warning("%s cache not written: %s", label, type(error).__name__)
     return value
 
 
@@ -281,9 +308,9 @@ def whole_page_for_new_visitors(
         name = variant(request)
         if name is None:
             return view(request, *args, **kwargs)
-        key = f"{_prefix()}:page:{get_language()}:{request.path}:{name}"
+        key = f"{_prefix()}:{CATALOG}:page:{get_language()}:{request.path}:{name}"
         try:
-            version, html = _get_entry(key)
+            version, html = _get_entry(CATALOG, key)
         except CACHE_ERRORS as error:
             logger.warning("Catalog cache skipped: %s", type(error).__name__)
             return view(request, *args, **kwargs)
@@ -293,7 +320,7 @@ def whole_page_for_new_visitors(
             response = render(request, *args, **kwargs)
             if _is_shareable(request, response):
                 try:
-                    _set_entry(key, version, response.content)
+                    _set_entry(CATALOG, key, version, response.content)
                 except CACHE_ERRORS as error:
                     logger.warning(
                         "Catalog cache not written: %s", type(error).__name__
