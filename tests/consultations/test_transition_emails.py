@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from consultations.models import Consultation, OutboundEmail
 from consultations.services import transitions
-from tests.consultations.conftest import ConsultationFactory
+from tests.factories import ConsultationFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
@@ -23,6 +23,7 @@ def test_assignment_tells_the_organization_in_arabic_who_will_contact_them(
     coordinator, advisor, django_capture_on_commit_callbacks
 ):
     consultation = ConsultationFactory(
+        history=False,
         preferred_language="ar",
         preferred_contact_method=Consultation.ContactMethod.PHONE,
         preferred_contact_times="Sunday mornings",
@@ -50,7 +51,7 @@ def test_assignment_tells_the_organization_in_arabic_who_will_contact_them(
 def test_assignment_tells_the_advisor_with_the_request_link(
     coordinator, advisor, django_capture_on_commit_callbacks
 ):
-    consultation = ConsultationFactory()
+    consultation = ConsultationFactory(history=False)
 
     with django_capture_on_commit_callbacks(execute=True):
         transitions.consultation_assign_advisor(
@@ -66,7 +67,7 @@ def test_assignment_tells_the_advisor_with_the_request_link(
 def test_a_crisis_assignment_tells_the_advisor_only_the_reference_and_link(
     coordinator, advisor, django_capture_on_commit_callbacks
 ):
-    consultation = ConsultationFactory(crisis=True)
+    consultation = ConsultationFactory(history=False, crisis=True)
 
     with django_capture_on_commit_callbacks(execute=True):
         transitions.consultation_assign_advisor(
@@ -87,7 +88,7 @@ def test_an_advisor_who_speaks_no_hebrew_gets_the_notice_in_their_language(
     coordinator, make_advisor, django_capture_on_commit_callbacks
 ):
     advisor = make_advisor(languages=["en"])
-    consultation = ConsultationFactory()
+    consultation = ConsultationFactory(history=False)
 
     with django_capture_on_commit_callbacks(execute=True):
         transitions.consultation_assign_advisor(
@@ -103,7 +104,10 @@ def test_completion_emails_the_organization_with_the_advisor_as_reply_to(
     advisor, django_capture_on_commit_callbacks
 ):
     consultation = ConsultationFactory(
-        status=Status.IN_PROGRESS, advisor=advisor, preferred_language="en"
+        history=False,
+        status=Status.IN_PROGRESS,
+        advisor=advisor,
+        preferred_language="en",
     )
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -117,7 +121,7 @@ def test_completion_emails_the_organization_with_the_advisor_as_reply_to(
 def test_a_decline_before_assignment_carries_the_note_and_replies_to_staff(
     coordinator, settings, django_capture_on_commit_callbacks
 ):
-    consultation = ConsultationFactory(preferred_language="en")
+    consultation = ConsultationFactory(history=False, preferred_language="en")
 
     with django_capture_on_commit_callbacks(execute=True):
         transitions.consultation_decline(
@@ -134,7 +138,9 @@ def test_a_decline_before_assignment_carries_the_note_and_replies_to_staff(
 def test_reassignment_tells_the_new_advisor_and_the_organization(
     coordinator, advisor, other_advisor, django_capture_on_commit_callbacks
 ):
-    consultation = ConsultationFactory(status=Status.ASSIGNED, advisor=advisor)
+    consultation = ConsultationFactory(
+        history=False, status=Status.ASSIGNED, advisor=advisor
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         transitions.consultation_reassign(
@@ -151,7 +157,9 @@ def test_reassignment_tells_the_new_advisor_and_the_organization(
 def test_two_reassignments_queue_two_notices_rather_than_one_deduplicated(
     coordinator, advisor, other_advisor
 ):
-    consultation = ConsultationFactory(status=Status.ASSIGNED, advisor=advisor)
+    consultation = ConsultationFactory(
+        history=False, status=Status.ASSIGNED, advisor=advisor
+    )
 
     transitions.consultation_reassign(
         consultation=consultation, advisor=other_advisor, actor=coordinator
@@ -169,7 +177,7 @@ def test_two_reassignments_queue_two_notices_rather_than_one_deduplicated(
 
 
 def test_a_refused_move_queues_no_email(coordinator):
-    consultation = ConsultationFactory(status=Status.COMPLETED)
+    consultation = ConsultationFactory(history=False, status=Status.COMPLETED)
 
     with pytest.raises(ValidationError):
         transitions.consultation_decline(
