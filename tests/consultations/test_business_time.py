@@ -301,3 +301,22 @@ def test_deadline_is_a_later_business_day_n_business_days_on(moment, days):
     assert due > moment
     expected = days if counts_today else days + 1
     assert business_days_between(start=moment, end=due) == expected
+
+
+def test_zero_business_days_is_the_end_of_the_start_day():
+    """A policy of 0 days (allowed) is due at the end of the start day: the
+    same day before 14:00, the next business day after it."""
+    morning = add_business_days(moment=local(2026, 1, 11, 10, 0), days=0)
+    assert morning == end_of(D(2026, 1, 11))
+    afternoon = add_business_days(moment=local(2026, 1, 11, 15, 0), days=0)
+    assert afternoon == end_of(D(2026, 1, 12))
+    # Thursday afternoon: Friday and Saturday are days off.
+    thursday = add_business_days(moment=local(2026, 1, 8, 15, 0), days=0)
+    assert thursday == end_of(D(2026, 1, 11))
+
+
+@pytest.mark.parametrize("days", [-1, -3])
+def test_a_negative_number_of_business_days_is_refused(days):
+    """Business days are counted forwards only: no deadline before its start."""
+    with pytest.raises(ValueError, match="forwards only"):
+        add_business_days(moment=local(2026, 1, 11, 10, 0), days=days)

@@ -28,6 +28,13 @@ def test_numbers_with_a_correct_check_digit_pass(number):
     validate_registration_number(number)
 
 
+def test_a_nine_at_weight_one_counts_as_nine():
+    """A 9 in an odd position (weight 1) is 9, not reduced to 0: only a
+    product above 9 loses 9. 589123454 is valid only when it counts as 9."""
+    assert has_valid_check_digit("589123454")
+    validate_registration_number("589123454")
+
+
 @pytest.mark.parametrize("number", ["580045671", "580045673", "510045670", "999999999"])
 def test_a_wrong_check_digit_is_refused_with_a_clear_message(number):
     with pytest.raises(ValidationError) as error:
