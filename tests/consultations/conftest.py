@@ -13,9 +13,17 @@ create_staff_groups = restore_staff_groups
 
 
 @pytest.fixture(scope="session", autouse=True)
-def staff_groups_present(django_db_setup, django_db_blocker):
+def staff_groups_present(request, django_db_blocker):
     """With --reuse-db, a previous run's flushes (live-server tests) may have
-    removed the groups the migration created."""
+    removed the groups the migration created. A run of tests that need no
+    database (test_validators.py alone, say) sets none up: nothing to do."""
+    if not any(
+        item.get_closest_marker("django_db")
+        or {"db", "transactional_db"} & set(item.fixturenames)
+        for item in request.session.items
+    ):
+        return
+    request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         create_staff_groups()
 
