@@ -184,3 +184,38 @@ def test_a_refused_move_queues_no_email(coordinator):
             consultation=consultation, actor=coordinator, note="No."
         )
     assert not OutboundEmail.objects.exists()
+
+
+@pytest.mark.parametrize("urgency", [Consultation.Urgency.URGENT, "normal"])
+def test_the_advisors_notice_is_written_in_the_advisors_language(
+    coordinator, make_advisor, urgency
+):
+    """An Arabic-speaking advisor's notice of a (non-crisis) request names
+    the track and the due moment in Arabic, says whether it is urgent, and
+    is filed under the request, as is the organization's notice."""
+    from django.utils import translation
+
+    from consultations.services.notices import format_local
+
+    arabic_advisor = make_advisor(first_name="Rana", languages=["ar"])
+    consultation = ConsultationFactory(history=False, urgency=urgency)
+
+    transitions.consultation_assign_advisor(
+        consultation=consultation, advisor=arabic_advisor, actor=coordinator
+    )
+
+    notice = OutboundEmail.objects.get(kind=OutboundEmail.Kind.ASSIGNMENT_TO_ADVISOR)
+    assert notice.language == "ar"
+    assert notice.consultation_id == consultation.pk
+    with translation.override("ar"):
+        track_title = str(consultation.track.title)
+    due = format_local(moment=consultation.first_response_due_at, language="ar")
+    assert due != format_local(moment=consultation.first_response_due_at, language="en")
+    assert notice.context["track_title"] == track_title
+    assert notice.context["due"] == due
+    assert notice.context["is_urgent"] is (urgency == Consultation.Urgency.URGENT)
+    organization_notice = OutboundEmail.objects.get(
+        kind=OutboundEmail.Kind.ADVISOR_ASSIGNED
+    )
+    assert organization_notice.consultation_id == consultation.pk
+    assert organization_notice.context["contact_name"] == consultation.contact_name

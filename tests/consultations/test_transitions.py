@@ -295,3 +295,54 @@ def test_status_buttons_offer_the_allowed_moves_with_a_service(advisor, coordina
         Status.IN_TRIAGE,
         Status.DECLINED,
     ]
+
+
+def test_the_refusals_say_why_in_their_own_words(coordinator, make_advisor):
+    """The messages staff see when a move is refused."""
+    consultation = ConsultationFactory(history=False, status=Status.COMPLETED)
+    with pytest.raises(ValidationError) as error:
+        transitions.consultation_change_status(
+            consultation=consultation, to_status=Status.IN_PROGRESS, actor=coordinator
+        )
+    assert error.value.messages == [
+        "A request that is “Completed” cannot become “In progress”."
+    ]
+    with pytest.raises(ValidationError) as error:
+        transitions.consultation_change_status(
+            consultation=consultation, to_status=Status.NEW, actor=coordinator
+        )
+    assert error.value.messages == ["This status cannot be set here."]
+    inactive = make_advisor(is_active=False)
+    with pytest.raises(ValidationError) as error:
+        transitions.consultation_assign_advisor(
+            consultation=ConsultationFactory(history=False),
+            advisor=inactive,
+            actor=coordinator,
+        )
+    assert error.value.messages == ["Only an active advisor can be assigned a request."]
+
+
+def test_a_status_button_without_a_note_records_no_note(coordinator):
+    consultation = ConsultationFactory(history=False, status=Status.IN_PROGRESS)
+
+    transitions.consultation_change_status(
+        consultation=consultation, to_status=Status.COMPLETED, actor=coordinator
+    )
+
+    assert StatusChange.objects.get(consultation=consultation).note == ""
+
+
+def test_a_status_button_on_a_stale_page_is_refused(coordinator):
+    """The version the page showed reaches the service behind the button."""
+    consultation = ConsultationFactory(history=False, status=Status.IN_PROGRESS)
+
+    with pytest.raises(ValidationError) as error:
+        transitions.consultation_change_status(
+            consultation=consultation,
+            to_status=Status.COMPLETED,
+            actor=coordinator,
+            expected_version="a version the request no longer has",
+        )
+
+    assert error.value.code == "stale"
+    assert Consultation.objects.get(pk=consultation.pk).status == Status.IN_PROGRESS
