@@ -16,6 +16,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -121,15 +122,24 @@ def run_module(name: str, *, max_children: int, timeout: int) -> dict:
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     started = time.monotonic()
     print(f"[mutation] {name}: {module} against {' '.join(tests)}", flush=True)
-    run = subprocess.run(
-        [mutmut, "run", "--max-children", str(max_children)],
-        cwd=folder,
-        env=env,
-        timeout=timeout,
-        capture_output=True,
-        text=True,
-    )
-    (folder / "mutmut-run.log").write_text(run.stdout + run.stderr)
+    log_file = folder / "mutmut-run.log"
+    with log_file.open("w") as log:
+        run = subprocess.Popen(
+            [mutmut, "run", "--max-children", str(max_children)],
+            cwd=folder,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            run.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            # mutmut and the children it forked; the mutants it has not
+            # reached are reported as not counted.
+            os.killpg(run.pid, signal.SIGTERM)
+            run.wait()
+            print(f"[mutation] {name}: stopped after {timeout} s", flush=True)
     listing = subprocess.run(
         [mutmut, "results", "--all", "true"],
         cwd=folder,
@@ -153,7 +163,7 @@ def run_module(name: str, *, max_children: int, timeout: int) -> dict:
     for mutant in survived:
         print(f"    survived: {mutant}")
     if not statuses:
-        print(run.stdout[-3000:] + run.stderr[-3000:])
+        print(log_file.read_text()[-3000:])
     return {"killed": killed, "tested": tested, "survived": survived}
 
 
