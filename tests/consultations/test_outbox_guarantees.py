@@ -19,7 +19,7 @@ from consultations.services.outbox import (
     outbox_max_attempts,
     outbox_retry_delay,
 )
-from tests.factories import OutboundEmailFactory
+from tests.factories import ConsultationFactory, OutboundEmailFactory
 from tests.smtp_support import smtp_server_factory  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +126,33 @@ def test_delivering_one_row_answers_whether_this_call_sent_it():
 
     assert outbound_email_deliver(email_id=row.pk) is True
     assert outbound_email_deliver(email_id=row.pk) is False
+
+
+def test_a_queued_row_keeps_what_it_was_given_and_is_delivered_after_commit(
+    django_capture_on_commit_callbacks, eager_celery
+):
+    """Hebrew and no Reply-To unless told otherwise, filed under its request
+    with its key; after commit a worker delivers that very row."""
+    consultation = ConsultationFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        row = outbox_enqueue(
+            kind=OutboundEmail.Kind.STATUS_LINK,
+            to_address="a@example.org",
+            dedup_key="given",
+            consultation=consultation,
+            context={
+                "reference": consultation.reference,
+                "contact_name": "Dana Levi",
+                "secret_status_url": "http://testserver/request/status/secret/",
+            },
+        )
+
+    row.refresh_from_db()
+    assert (row.dedup_key, row.language, row.reply_to, row.consultation_id) == (
+        "given",
+        "he",
+        "",
+        consultation.pk,
+    )
+    assert row.status == OutboundEmail.Status.SENT
