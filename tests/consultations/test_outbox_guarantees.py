@@ -156,3 +156,38 @@ def test_a_queued_row_keeps_what_it_was_given_and_is_delivered_after_commit(
         consultation.pk,
     )
     assert row.status == OutboundEmail.Status.SENT
+
+
+def test_a_queued_row_keeps_its_language_reply_to_and_context():
+    row = outbox_enqueue(
+        kind=OutboundEmail.Kind.STATUS_LINK,
+        to_address="a@example.org",
+        dedup_key="told",
+        language="ar",
+        reply_to="advisor@example.org",
+        context={"reference": "SH-2026-00001"},
+    )
+
+    row.refresh_from_db()
+    assert (row.language, row.reply_to, row.context) == (
+        "ar",
+        "advisor@example.org",
+        {"reference": "SH-2026-00001"},
+    )
+
+
+def test_a_failure_is_recorded_on_its_own_row_only():
+    """Another row in `sending` (handed to the mail server by another task)
+    keeps its state when this one fails."""
+    from consultations.services.outbox import outbound_email_record_failure
+
+    failing = OutboundEmailFactory(status=OutboundEmail.Status.SENDING, attempts=1)
+    other = OutboundEmailFactory(status=OutboundEmail.Status.SENDING, attempts=1)
+
+    outbound_email_record_failure(email=failing, error=OSError("refused"))
+
+    failing.refresh_from_db()
+    other.refresh_from_db()
+    assert failing.status == OutboundEmail.Status.PENDING
+    assert failing.last_error == "OSError: refused"
+    assert (other.status, other.last_error) == (OutboundEmail.Status.SENDING, "")
