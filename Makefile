@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 PY_STAMP := $(VENV)/.installed-$(shell sha1sum requirements/dev.txt | cut -c1-12)
 NPM_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c1-12)
+MUTATION_VENV := var/mutation/venv
+MUTATION_STAMP := $(MUTATION_VENV)/.installed-$(shell sha1sum requirements/mutation.txt | cut -c1-12)
+PURELIB := import sysconfig; print(sysconfig.get_paths()['purelib'])
 
 # `make run` needs nothing but this machine: SQLite, a local cache, a folder as
 # the Celery broker (an embedded worker runs tasks and the beat schedule), and
@@ -22,8 +25,8 @@ DEMO_ENV := DJANGO_DEBUG=1 DJANGO_DEMO_MODE=1 PORT=$(PORT) \
 	DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 TEST_ENV := DJANGO_SETTINGS_MODULE=shatil_portal.test_settings DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: install chromium proxies messages messages-update run test lint bench backup \
-	demo-backup restore-check restore clean
+.PHONY: install chromium proxies messages messages-update run test lint bench mutation \
+	backup demo-backup restore-check restore clean
 
 install: $(PY_STAMP) $(NPM_STAMP)
 
@@ -85,6 +88,21 @@ test: install chromium proxies messages
 # docs/BENCHMARKS.md and prints the table (scripts/bench/run.py --help).
 bench: install messages
 	$(PY) scripts/bench/run.py $(BENCH_ARGS)
+
+# Mutation testing, outside `make test` (docs/MUTATION.md): mutmut changes the
+# business calendar, the validators, the outbox and the transitions one small
+# change at a time and runs each module's own tests against every change.
+# MUTATION_MODULES="business_time validators" picks modules (all by default).
+mutation: install messages $(MUTATION_STAMP)
+	$(TEST_ENV) $(MUTATION_VENV)/bin/python scripts/mutation.py $(MUTATION_MODULES)
+
+# mutmut in a venv of its own that also sees .venv's packages (hashed pins).
+$(MUTATION_STAMP): requirements/mutation.txt
+	@test -x $(MUTATION_VENV)/bin/python || $(PYTHON) -m venv $(MUTATION_VENV)
+	$(PY) -c "$(PURELIB)" > "$$($(MUTATION_VENV)/bin/python -c "$(PURELIB)")/shatil-venv.pth"
+	$(MUTATION_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps \
+		--require-hashes --only-binary :all: -r requirements/mutation.txt
+	@rm -f $(MUTATION_VENV)/.installed-* && touch $@
 
 # A dump of the database (DATABASE_URL) into BACKUP_DIR, mode 600, with its
 # row counts: PostgreSQL (pg_dump) or SQLite (its backup API). A failed backup

@@ -4,9 +4,15 @@ The figures are regenerated on every run; the analysis that a person wrote
 lives in scripts/bench/NOTES.md and is copied in as it is.
 """
 
+import contextlib
+import os
+import platform
 import re
+import subprocess
 import time
 from pathlib import Path
+
+from common import BASE_DIR, DOC, Page, log, psql, run
 
 NOTES = Path(__file__).resolve().parent / "NOTES.md"
 # The list pages whose every query on the requests table must use an index.
@@ -243,3 +249,91 @@ def write_report(
     if NOTES.exists():
         lines += ["## Analysis", "", NOTES.read_text().strip(), ""]
     path.write_text("\n".join(lines).rstrip() + "\n")
+
+
+def machine() -> dict:
+    cpu = ""
+    with contextlib.suppress(Exception):
+        for line in run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+            if line.startswith("Model name:"):
+                cpu = line.split(":", 1)[1].strip()
+    memory = run(["free", "-h"], capture_output=True, text=True).stdout.splitlines()[1]
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "nproc": run(["nproc"], capture_output=True, text=True).stdout.strip(),
+        "memory": memory.split()[1],
+        "load": os.getloadavg(),
+        "python": platform.python_version(),
+        "postgres": psql("SHOW server_version"),
+        "wrk": subprocess.run(
+            ["wrk", "--version"], capture_output=True, text=True
+        ).stdout.split(" [")[0],
+    }
+
+
+def verdict(page: Page) -> str:
+    if page.skip_reason or not page.goal:
+        return ""
+    kind, value = page.goal
+    if kind == "share":
+        return "yes" if share(page) >= value else "**no**"
+    return "yes" if page.result["p99_us"] / 1000 < value else "**no**"
+
+
+def share(page: Page) -> float:
+    return page.result["share"]
+
+
+def table(pages: list[Page]) -> str:
+    lines = [
+        "| Page | Requests/s | p50 ms | p99 ms | Share of ceiling | "
+        "Server CPU ms/request | CPU share | Queries | HTML KB gzip | Target | "
+        "Holds |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for page in pages:
+        r = page.result
+        label = page.label + (" *(extra)*" if page.extra else "")
+        if page.skip_reason:
+            lines.append(
+                f"| {label} | skipped: {page.skip_reason} | | | | | | | | "
+                f"{page.target} | |"
+            )
+            continue
+        html = r.get("html_gzip_bytes")
+        cells = [
+            label,
+            f"{r['rps']:.0f}",
+            f"{r['p50_us'] / 1000:.1f}",
+            f"{r['p99_us'] / 1000:.1f}",
+            f"{share(page):.0%}",
+            f"{r['cpu_us'] / 1000:.2f}",
+            f"{r['cpu_share']:.0%}",
+            str(r.get("inspect", {}).get("queries", "")),
+            f"{html / 1024:.1f}" if html is not None else "",
+            page.target,
+            verdict(page),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def publish(results: dict, *, write_docs: bool) -> None:
+    """Print the table and write docs/BENCHMARKS.md from a run's results."""
+    from report import write_report  # scripts/bench/report.py
+
+    pages = [Page(**page) for page in results["pages"]]
+    summary = table(pages)
+    print(f"\n{summary}\n")
+    if write_docs:
+        write_report(
+            DOC,
+            pages=pages,
+            filters=results["filters"],
+            table=summary,
+            config=results["config"],
+            machine=results["machine"],
+            assets=results["assets"],
+        )
+        log(f"wrote {DOC.relative_to(BASE_DIR)}")

@@ -1,6 +1,8 @@
 """Seed the benchmark database: 2,000 organizations, 100,000 requests over
 three years with their history, messages, notes, meetings and outbox rows,
-40 advisors, and the accounts the load run logs in with.
+40 advisors, and the accounts the load run logs in with (`--requests N` for
+a smaller seed: one organization per 50 requests). Each request's history
+is a walk over the workflow's own table of allowed moves.
 
 Run against an empty, migrated database (the catalog comes from the data
 migration); `scripts/bench/run.py` creates one and calls this script:
@@ -66,11 +68,13 @@ from consultations.models import (  # noqa: E402
 from consultations.roles import ADVISORS_GROUP, COORDINATORS_GROUP  # noqa: E402
 from consultations.selectors.followups import first_response_due_at  # noqa: E402
 from consultations.selectors.requester import status_token_hash  # noqa: E402
+from consultations.services.workflow import ALLOWED_TRANSITIONS  # noqa: E402
 from tracks.models import AdjacentArea, Track  # noqa: E402
 
 SEED = 20261129
-ORGANIZATIONS = 2_000
 REQUESTS = 100_000
+# One organization per 50 requests: 2,000 for the full run.
+REQUESTS_PER_ORGANIZATION = 50
 ADVISORS = 40
 DAYS = 3 * 365
 CHUNK = 10_000
@@ -164,6 +168,28 @@ STATUS_BY_AGE = [
         },
     ),
 ]
+# How a request moves, where the workflow (ALLOWED_TRANSITIONS) leaves a
+# choice: the weight of each move among the moves allowed from a status that
+# can still lead to the status the request ends in. A move not listed weighs
+# FINISH when it reaches that last status, else 1; a move listed here that
+# the workflow no longer allows is never made.
+MOVE_WEIGHTS = {
+    (Status.NEW, Status.IN_TRIAGE): 16,  # most requests are triaged first
+    (Status.NEW, Status.ASSIGNED): 4,
+    (Status.NEW, Status.DECLINED): 2,
+    (Status.NEW, Status.WITHDRAWN): 20,  # about half of withdrawals are early
+    (Status.ASSIGNED, Status.IN_PROGRESS): 20,  # advisors start working
+    (Status.ASSIGNED, Status.WAITING_FOR_ORGANIZATION): 1,
+    (Status.ASSIGNED, Status.COMPLETED): 1,
+    (Status.IN_PROGRESS, Status.WAITING_FOR_ORGANIZATION): 3,
+    (Status.IN_PROGRESS, Status.COMPLETED): 7,
+    (Status.WAITING_FOR_ORGANIZATION, Status.IN_PROGRESS): 9,
+    (Status.WAITING_FOR_ORGANIZATION, Status.COMPLETED): 1,
+}
+FINISH = 10
+# After this many steps a request takes only moves that bring it closer to
+# its last status, so the back and forth always ends.
+MAX_STEPS = 8
 # Days from one step to the next, as (shortest, longest).
 STEP_DAYS = {
     Status.IN_TRIAGE: (0.1, 1.5),
@@ -438,10 +464,10 @@ def seed_users(rnd: random.Random, tracks: list[Track], now: datetime):
     return staff, [staff, *others], advisors, profiles, coverage
 
 
-def seed_organizations(rnd: random.Random) -> list[Organization]:
+def seed_organizations(rnd: random.Random, count: int) -> list[Organization]:
     used: set[str] = set()
     organizations = []
-    for number in range(1, ORGANIZATIONS + 1):
+    for number in range(1, count + 1):
         language = _weighted(rnd, {"he": 70, "ar": 25, "en": 5})
         kind = _weighted(rnd, KIND_WEIGHTS)
         prefixes = {
@@ -477,12 +503,12 @@ def seed_organizations(rnd: random.Random) -> list[Organization]:
 # Requests
 
 
-def _submitted_moments(rnd: random.Random, now: datetime) -> list[datetime]:
-    """REQUESTS moments over three years, more in recent months, mostly on
+def _submitted_moments(rnd: random.Random, now: datetime, count: int) -> list[datetime]:
+    """`count` moments over three years, more in recent months, mostly on
     Israeli working hours; sorted, as references follow submission order."""
     moments = []
     today = now.astimezone(ISRAEL).date()
-    while len(moments) < REQUESTS:
+    while len(moments) < count:
         day = today - timedelta(days=int(rnd.triangular(0, DAYS, 0)))
         if day.weekday() in (4, 5) and rnd.random() > 0.1:
             continue
@@ -502,31 +528,38 @@ def _submitted_moments(rnd: random.Random, now: datetime) -> list[datetime]:
     return moments
 
 
+def _steps_to(final: str) -> dict[str, int]:
+    """How many moves each status is from `final` in ALLOWED_TRANSITIONS
+    (statuses that cannot reach it are left out)."""
+    steps = {final: 0}
+    frontier = [final]
+    while frontier:
+        target = frontier.pop(0)
+        for status, allowed in ALLOWED_TRANSITIONS.items():
+            if target in allowed and status not in steps:
+                steps[status] = steps[target] + 1
+                frontier.append(status)
+    return steps
+
+
 def _path(rnd: random.Random, final: str) -> list[str]:
-    """The statuses a request went through to reach `final`, after "new"."""
-    triage = [Status.IN_TRIAGE] if rnd.random() < 0.8 else []
-    if final == Status.NEW:
-        return []
-    if final == Status.IN_TRIAGE:
-        return [Status.IN_TRIAGE]
-    if final == Status.ASSIGNED:
-        return [*triage, Status.ASSIGNED]
-    if final == Status.IN_PROGRESS:
-        return [*triage, Status.ASSIGNED, Status.IN_PROGRESS]
-    if final == Status.WAITING_FOR_ORGANIZATION:
-        return [*triage, Status.ASSIGNED, Status.IN_PROGRESS, final]
-    if final == Status.COMPLETED:
-        middle = [Status.IN_PROGRESS]
-        if rnd.random() < 0.3:
-            middle += [Status.WAITING_FOR_ORGANIZATION, Status.IN_PROGRESS]
-        return [*triage, Status.ASSIGNED, *middle, final]
-    if final == Status.DECLINED:
-        assigned = [Status.ASSIGNED] if rnd.random() < 0.15 else []
-        return [*triage, *assigned, final]
-    # Withdrawn by the requester, early or midway.
-    if rnd.random() < 0.5:
-        return [final]
-    return [*triage, Status.ASSIGNED, final]
+    """The statuses a request went through to reach `final`, after "new": a
+    walk over the workflow's allowed moves, weighted by MOVE_WEIGHTS."""
+    steps = _steps_to(final)
+    path: list[str] = []
+    status = Status.NEW
+    while status != final:
+        moves = [move for move in ALLOWED_TRANSITIONS[status] if move in steps]
+        if len(path) >= MAX_STEPS:
+            moves = [move for move in moves if steps[move] < steps[status]]
+        moves.sort()  # sets have no order; the walk must repeat itself
+        weights = [
+            MOVE_WEIGHTS.get((status, move), FINISH if move == final else 1)
+            for move in moves
+        ]
+        status = rnd.choices(moves, weights=weights)[0]
+        path.append(status)
+    return path
 
 
 def _times(rnd, path, submitted, now) -> list[datetime]:
@@ -576,7 +609,9 @@ class Ids:
         return next(self.counters.setdefault(name, itertools.count(1)))
 
 
-def seed_requests(rnd, *, now, tracks, organizations, staff_users, coverage):
+def seed_requests(
+    rnd, *, now, tracks, organizations, staff_users, coverage, requests=REQUESTS
+):
     track_by_slug = {track.slug: track for track in tracks}
     track_choices = [track_by_slug[slug] for slug in TRACK_WEIGHTS]
     track_cum = list(itertools.accumulate(TRACK_WEIGHTS.values()))
@@ -589,13 +624,13 @@ def seed_requests(rnd, *, now, tracks, organizations, staff_users, coverage):
     coordinator = staff_users[0]
     through = Consultation.adjacent_areas.through
 
-    moments = _submitted_moments(rnd, now)
+    moments = _submitted_moments(rnd, now, requests)
     ids = Ids()
     copier = Copier()
     sequences: dict[int, int] = {}
     known: dict | None = None
+    first: dict | None = None
     last_assigned: dict[int, datetime] = {}
-    bench_advisor_id = None
 
     started = time.monotonic()
     for number, submitted in enumerate(moments, start=1):
@@ -618,8 +653,6 @@ def seed_requests(rnd, *, now, tracks, organizations, staff_users, coverage):
         if Status.ASSIGNED in path:
             candidates = coverage[track.pk]
             advisor = candidates[rnd.randrange(len(candidates))]
-            if bench_advisor_id is None and advisor.username == ADVISOR_USERNAME:
-                bench_advisor_id = advisor.pk
 
         first_response = None
         for status, moment in zip(path, times, strict=True):
@@ -720,6 +753,8 @@ def seed_requests(rnd, *, now, tracks, organizations, staff_users, coverage):
             and age > 5
         ):
             known = {"status_token": token, "reference": consultation.reference}
+        if first is None:
+            first = {"status_token": token, "reference": consultation.reference}
 
         if number % CHUNK == 0:
             copier.flush()
@@ -735,7 +770,8 @@ def seed_requests(rnd, *, now, tracks, organizations, staff_users, coverage):
         )
     for user_id, moment in last_assigned.items():
         AdvisorProfile.objects.filter(user_id=user_id).update(last_assigned_at=moment)
-    return copier.counts, known, bench_advisor_id
+    # A small seed may hold no request of the bench advisor's in progress.
+    return copier.counts, known or first
 
 
 def _outbox(copier, ids, *, consultation, kind, key, to, at, language="he", **ctx):
@@ -960,17 +996,9 @@ def _history_and_mail(
             )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", required=True, help="where to write the accounts")
-    args = parser.parse_args()
-
-    if connection.vendor != "postgresql":
-        sys.exit("The benchmark seeds PostgreSQL only.")
-    if Consultation.objects.exists():
-        sys.exit(f"{connection.settings_dict['NAME']} already holds requests.")
-
-    started = time.monotonic()
+def seed(*, requests: int = REQUESTS) -> dict:
+    """Seed an empty, migrated database (inside one transaction); the
+    accounts and figures the load run needs."""
     rnd = random.Random(SEED)
     now = timezone.now()
     tracks = list(Track.objects.order_by("order"))
@@ -979,15 +1007,18 @@ def main() -> None:
 
     with transaction.atomic():
         staff, staff_users, advisors, profiles, coverage = seed_users(rnd, tracks, now)
-        organizations = seed_organizations(rnd)
+        organizations = seed_organizations(
+            rnd, max(1, requests // REQUESTS_PER_ORGANIZATION)
+        )
         print(f"  {len(advisors)} advisors, {len(organizations)} organizations")
-        counts, known, bench_advisor_id = seed_requests(
+        counts, known = seed_requests(
             rnd,
             now=now,
             tracks=tracks,
             organizations=organizations,
             staff_users=staff_users,
             coverage=coverage,
+            requests=requests,
         )
         models_with_ids = [
             Consultation,
@@ -1003,28 +1034,48 @@ def main() -> None:
                 no_style(), models_with_ids
             ):
                 cursor.execute(statement)
+
+    local_track = next(track for track in tracks if track.slug == "local-government")
+    return {
+        "password": PASSWORD,
+        "staff_username": STAFF_USERNAME,
+        "advisor_username": ADVISOR_USERNAME,
+        "advisor_id": next(
+            user.pk for user in advisors if user.username == ADVISOR_USERNAME
+        ),
+        "status_token": known["status_token"],
+        "status_reference": known["reference"],
+        "track_slug": local_track.slug,
+        "track_id": local_track.pk,
+        "counts": counts,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, help="where to write the accounts")
+    parser.add_argument(
+        "--requests", type=int, default=REQUESTS, help="how many requests to seed"
+    )
+    args = parser.parse_args()
+
+    if connection.vendor != "postgresql":
+        sys.exit("The benchmark seeds PostgreSQL only.")
+    if Consultation.objects.exists():
+        sys.exit(f"{connection.settings_dict['NAME']} already holds requests.")
+
+    started = time.monotonic()
+    result = seed(requests=args.requests)
     seeded = time.monotonic() - started
 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     total = time.monotonic() - started
 
-    local_track = next(track for track in tracks if track.slug == "local-government")
-    result = {
-        "password": PASSWORD,
-        "staff_username": STAFF_USERNAME,
-        "advisor_username": ADVISOR_USERNAME,
-        "advisor_id": bench_advisor_id,
-        "status_token": known["status_token"],
-        "status_reference": known["reference"],
-        "track_slug": local_track.slug,
-        "track_id": local_track.pk,
-        "counts": counts,
-        "seconds": {"insert": round(seeded, 1), "with_vacuum": round(total, 1)},
-    }
+    result["seconds"] = {"insert": round(seeded, 1), "with_vacuum": round(total, 1)}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    for label, count in sorted(counts.items()):
+    for label, count in sorted(result["counts"].items()):
         print(f"  {label}: {count:,}")
     print(f"  seeded in {seeded:.0f} s, {total:.0f} s with VACUUM ANALYZE")
 

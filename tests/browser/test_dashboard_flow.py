@@ -17,10 +17,11 @@ from playwright.sync_api import expect
 from consultations.models import Consultation, Organization
 from consultations.roles import COORDINATORS_GROUP
 from tests.conftest import AXE_TAGS
-from tests.consultations.conftest import ConsultationFactory, create_staff_groups
+from tests.consultations.conftest import create_staff_groups
 from tests.factories import (
     PASSWORD,
     AdvisorProfileFactory,
+    ConsultationFactory,
     FeedbackFactory,
     OrganizationFactory,
     UserFactory,
@@ -44,6 +45,7 @@ def figures_data(catalog):
     for index in range(6):
         submitted = now - timedelta(days=40 * index)
         ConsultationFactory(
+            history=False,
             organization=organization,
             track=planning,
             submitted_at=submitted,
@@ -53,6 +55,7 @@ def figures_data(catalog):
             advisor=advisor,
         )
         completed = ConsultationFactory(
+            history=False,
             submitted_at=submitted,
             first_response_due_at=submitted + timedelta(days=3),
             first_responded_at=submitted + timedelta(days=2),
@@ -64,9 +67,11 @@ def figures_data(catalog):
             submitted_at=submitted + timedelta(days=25),
             satisfaction=4 + index % 2,
         )
-    ConsultationFactory(crisis=True)
+    ConsultationFactory(history=False, crisis=True)
     duplicate = OrganizationFactory(name="גשר לשוויון")
-    ConsultationFactory(organization=duplicate, track=catalog_track("coalition"))
+    ConsultationFactory(
+        history=False, organization=duplicate, track=catalog_track("coalition")
+    )
     return planning, organization, duplicate
 
 

@@ -21,8 +21,13 @@ from consultations.business_time import ISRAEL_TZ
 from consultations.models import Consultation, Meeting, OutboundEmail
 from consultations.roles import COORDINATORS_GROUP
 from tests.conftest import AXE_TAGS
-from tests.consultations.conftest import ConsultationFactory, create_staff_groups
-from tests.factories import PASSWORD, AdvisorProfileFactory, UserFactory
+from tests.consultations.conftest import create_staff_groups
+from tests.factories import (
+    PASSWORD,
+    AdvisorProfileFactory,
+    ConsultationFactory,
+    UserFactory,
+)
 
 Status = Consultation.Status
 
@@ -78,9 +83,9 @@ def test_a_request_goes_from_triage_to_completion(
     ).user
     token = secrets.token_urlsafe(32)
     consultation = ConsultationFactory(
-        status_token_hash=hashlib.sha256(token.encode()).hexdigest()
+        history=False, status_token_hash=hashlib.sha256(token.encode()).hexdigest()
     )
-    ConsultationFactory(status=Status.COMPLETED)
+    ConsultationFactory(history=False, status=Status.COMPLETED)
     status_path = reverse("consultations:request_status", kwargs={"token": token})
     status_url = f"{live_server.url}{status_path}"
     org_page = page.context.new_page()

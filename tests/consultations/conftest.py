@@ -1,12 +1,11 @@
 """Fixtures for the triage and workspace tests: staff and advisors, a
-request, an eager Celery. The factories are tests/factories.py's."""
+request without its first history row, an eager Celery. The factories are
+tests/factories.py's."""
 
-import factory
 import pytest
 
 from consultations.roles import ADVISORS_GROUP, COORDINATORS_GROUP
-from tests import factories
-from tests.factories import AdvisorProfileFactory, UserFactory
+from tests.factories import AdvisorProfileFactory, ConsultationFactory, UserFactory
 from tests.migration_data import restore_staff_groups
 
 # Browser tests import it under this name.
@@ -14,21 +13,19 @@ create_staff_groups = restore_staff_groups
 
 
 @pytest.fixture(scope="session", autouse=True)
-def staff_groups_present(django_db_setup, django_db_blocker):
+def staff_groups_present(request, django_db_blocker):
     """With --reuse-db, a previous run's flushes (live-server tests) may have
-    removed the groups the migration created."""
+    removed the groups the migration created. A run of tests that need no
+    database (test_validators.py alone, say) sets none up: nothing to do."""
+    if not any(
+        item.get_closest_marker("django_db")
+        or {"db", "transactional_db"} & set(item.fixturenames)
+        for item in request.session.items
+    ):
+        return
+    request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         create_staff_groups()
-
-
-class ConsultationFactory(factories.ConsultationFactory):
-    """tests.factories' request without its first history row: these tests
-    count the history rows their own transitions write. (It shares its
-    parent's sequence, so references never collide.)"""
-
-    @factory.post_generation
-    def history(self, create, extracted, **kwargs):
-        pass
 
 
 @pytest.fixture
@@ -88,7 +85,7 @@ def plain_staff(db):
 
 @pytest.fixture
 def consultation(db):
-    return ConsultationFactory()
+    return ConsultationFactory(history=False)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from consultations.models import (
     OutboundEmail,
     StatusChange,
 )
-from tests.consultations.conftest import ConsultationFactory
+from tests.factories import ConsultationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def _action(client, action, consultations, **extra):
 
 
 def test_the_list_is_in_hebrew_right_to_left_with_the_triage_columns(staff_client):
-    ConsultationFactory()
+    ConsultationFactory(history=False)
 
     response = staff_client.get(reverse(CHANGELIST))
 
@@ -78,10 +78,14 @@ def test_the_list_is_in_hebrew_right_to_left_with_the_triage_columns(staff_clien
 
 def test_the_list_shows_open_requests_crisis_first_then_by_deadline(staff_client):
     now = timezone.now()
-    later = ConsultationFactory(first_response_due_at=now + timedelta(3))
-    overdue = ConsultationFactory(first_response_due_at=now - timedelta(1))
-    crisis = ConsultationFactory(crisis=True, first_response_due_at=now + timedelta(1))
-    ConsultationFactory(status=Status.COMPLETED)
+    later = ConsultationFactory(history=False, first_response_due_at=now + timedelta(3))
+    overdue = ConsultationFactory(
+        history=False, first_response_due_at=now - timedelta(1)
+    )
+    crisis = ConsultationFactory(
+        history=False, crisis=True, first_response_due_at=now + timedelta(1)
+    )
+    ConsultationFactory(history=False, status=Status.COMPLETED)
 
     response = staff_client.get(reverse(CHANGELIST))
 
@@ -89,8 +93,8 @@ def test_the_list_shows_open_requests_crisis_first_then_by_deadline(staff_client
 
 
 def test_filtering_by_status_overrides_the_open_default(staff_client):
-    done = ConsultationFactory(status=Status.COMPLETED)
-    ConsultationFactory()
+    done = ConsultationFactory(history=False, status=Status.COMPLETED)
+    ConsultationFactory(history=False)
 
     response = staff_client.get(reverse(CHANGELIST), {"status__exact": "completed"})
 
@@ -101,10 +105,11 @@ def test_filters_by_region_advisor_and_search(staff_client, advisor):
     from tests.factories import OrganizationFactory
 
     south = ConsultationFactory(
-        organization=OrganizationFactory(region="south", name="עמותת הנגב הירוק")
+        history=False,
+        organization=OrganizationFactory(region="south", name="עמותת הנגב הירוק"),
     )
-    mine = ConsultationFactory(status=Status.ASSIGNED, advisor=advisor)
-    by_email = ConsultationFactory(contact_email="findme@example.org")
+    mine = ConsultationFactory(history=False, status=Status.ASSIGNED, advisor=advisor)
+    by_email = ConsultationFactory(history=False, contact_email="findme@example.org")
 
     def listed(params):
         return _listed(staff_client.get(reverse(CHANGELIST), params))
@@ -117,8 +122,10 @@ def test_filters_by_region_advisor_and_search(staff_client, advisor):
 
 
 def test_the_inactive_advisors_work_is_listed_for_reassignment(staff_client, advisor):
-    held = ConsultationFactory(status=Status.IN_PROGRESS, advisor=advisor)
-    ConsultationFactory()
+    held = ConsultationFactory(
+        history=False, status=Status.IN_PROGRESS, advisor=advisor
+    )
+    ConsultationFactory(history=False)
     AdvisorProfile.objects.filter(user=advisor).update(is_active=False)
 
     response = staff_client.get(reverse(CHANGELIST), {"reassign": "yes"})
@@ -130,12 +137,13 @@ def test_the_list_costs_the_same_queries_for_few_or_many_rows(
     staff_client, make_advisor
 ):
     advisors = [make_advisor() for _ in range(3)]
-    ConsultationFactory()
+    ConsultationFactory(history=False)
     with CaptureQueriesContext(connection) as few:
         staff_client.get(reverse(CHANGELIST))
 
     for number in range(45):
         ConsultationFactory(
+            history=False,
             status=Status.ASSIGNED if number % 2 else Status.NEW,
             advisor=advisors[number % 3] if number % 2 else None,
             crisis=number % 7 == 0,
@@ -154,7 +162,7 @@ def test_the_list_costs_the_same_queries_for_few_or_many_rows(
 def test_the_request_page_is_read_only_with_suggestions_and_status_buttons(
     staff_client, advisor
 ):
-    consultation = ConsultationFactory()
+    consultation = ConsultationFactory(history=False)
 
     response = staff_client.get(_change_url(consultation))
 
@@ -174,7 +182,7 @@ def test_the_request_page_is_read_only_with_suggestions_and_status_buttons(
 
 
 def test_one_click_assignment_from_the_request_page(staff_client, advisor):
-    consultation = ConsultationFactory()
+    consultation = ConsultationFactory(history=False)
 
     response = staff_client.post(
         reverse("admin:consultations_consultation_assign", args=[consultation.pk]),
@@ -192,7 +200,9 @@ def test_reassigning_from_the_request_page_is_an_explicit_action(
 ):
     """The panel of an assigned request offers reassignment, and says so in
     what it posts."""
-    consultation = ConsultationFactory(status=Status.IN_PROGRESS, advisor=advisor)
+    consultation = ConsultationFactory(
+        history=False, status=Status.IN_PROGRESS, advisor=advisor
+    )
 
     staff_client.post(
         reverse("admin:consultations_consultation_assign", args=[consultation.pk]),
@@ -205,7 +215,7 @@ def test_reassigning_from_the_request_page_is_an_explicit_action(
 
 
 def test_a_get_on_the_assign_url_changes_nothing(staff_client, advisor):
-    consultation = ConsultationFactory()
+    consultation = ConsultationFactory(history=False)
 
     staff_client.get(
         reverse("admin:consultations_consultation_assign", args=[consultation.pk]),
@@ -217,7 +227,7 @@ def test_a_get_on_the_assign_url_changes_nothing(staff_client, advisor):
 
 
 def test_status_buttons_and_the_decline_page(staff_client):
-    consultation = ConsultationFactory()
+    consultation = ConsultationFactory(history=False)
     status_url = reverse(
         "admin:consultations_consultation_status", args=[consultation.pk]
     )
@@ -257,7 +267,7 @@ def _inline_management_data(response):
 def test_notes_and_messages_added_on_the_request_page_go_through_the_services(
     staff_client, coordinator
 ):
-    consultation = ConsultationFactory()
+    consultation = ConsultationFactory(history=False)
     page = staff_client.get(_change_url(consultation))
     data = _inline_management_data(page)
     prefixes = {
@@ -286,7 +296,7 @@ def test_notes_and_messages_added_on_the_request_page_go_through_the_services(
 def test_bulk_assignment_recounts_loads_after_each_request(staff_client, make_advisor):
     first = make_advisor(first_name="First", capacity=2)
     second = make_advisor(first_name="Second", capacity=2)
-    requests = [ConsultationFactory() for _ in range(5)]
+    requests = [ConsultationFactory(history=False) for _ in range(5)]
 
     _action(staff_client, "assign_suggested_advisor", requests)
 
@@ -305,7 +315,9 @@ def test_bulk_assignment_recounts_loads_after_each_request(staff_client, make_ad
 def test_bulk_assignment_skips_requests_that_already_have_an_advisor(
     staff_client, advisor, other_advisor
 ):
-    held = ConsultationFactory(status=Status.IN_PROGRESS, advisor=other_advisor)
+    held = ConsultationFactory(
+        history=False, status=Status.IN_PROGRESS, advisor=other_advisor
+    )
 
     response = _action(staff_client, "assign_suggested_advisor", [held])
 
@@ -315,8 +327,10 @@ def test_bulk_assignment_skips_requests_that_already_have_an_advisor(
 
 
 def test_the_status_actions_apply_the_services_one_by_one(staff_client, advisor):
-    new = ConsultationFactory()
-    assigned = ConsultationFactory(status=Status.ASSIGNED, advisor=advisor)
+    new = ConsultationFactory(history=False)
+    assigned = ConsultationFactory(
+        history=False, status=Status.ASSIGNED, advisor=advisor
+    )
 
     _action(staff_client, "start_progress", [new, assigned])
 
@@ -328,7 +342,10 @@ def test_the_status_actions_apply_the_services_one_by_one(staff_client, advisor)
 
 
 def test_the_decline_action_asks_for_a_note_first(staff_client):
-    consultations = [ConsultationFactory(), ConsultationFactory()]
+    consultations = [
+        ConsultationFactory(history=False),
+        ConsultationFactory(history=False),
+    ]
 
     asked = _action(staff_client, "decline_selected", consultations)
     assert asked.status_code == 200
@@ -348,8 +365,8 @@ def _csv_rows(response):
 
 
 def test_exporting_the_selected_requests_as_csv_with_a_byte_order_mark(staff_client):
-    chosen = ConsultationFactory(contact_name="דנה לוי")
-    ConsultationFactory()
+    chosen = ConsultationFactory(history=False, contact_name="דנה לוי")
+    ConsultationFactory(history=False)
 
     response = _action(staff_client, "export_selected", [chosen])
 
@@ -362,8 +379,8 @@ def test_exporting_the_selected_requests_as_csv_with_a_byte_order_mark(staff_cli
 
 
 def test_exporting_the_filtered_list(staff_client):
-    done = ConsultationFactory(status=Status.COMPLETED)
-    ConsultationFactory()
+    done = ConsultationFactory(history=False, status=Status.COMPLETED)
+    ConsultationFactory(history=False)
 
     with translation.override("he"):
         url = reverse("admin:consultations_consultation_export")
@@ -452,7 +469,9 @@ def test_an_advisor_profile_is_edited_with_check_boxes(staff_client, coordinator
 
 
 def test_the_list_filters_and_pages_render_for_staff(staff_client, advisor):
-    consultation = ConsultationFactory(status=Status.ASSIGNED, advisor=advisor)
+    consultation = ConsultationFactory(
+        history=False, status=Status.ASSIGNED, advisor=advisor
+    )
     for url in (
         reverse("admin:consultations_organization_changelist"),
         reverse("admin:consultations_advisorprofile_changelist"),
@@ -467,7 +486,12 @@ def test_the_list_filters_and_pages_render_for_staff(staff_client, advisor):
 
 def test_the_request_page_shows_the_organization_as_submitted(staff_client):
     consultation = ConsultationFactory(
-        organization_as_submitted={"name": "Old name", "region": "south", "website": ""}
+        history=False,
+        organization_as_submitted={
+            "name": "Old name",
+            "region": "south",
+            "website": "",
+        },
     )
     with translation.override("en"):
         url = _change_url(consultation)
@@ -483,7 +507,7 @@ def test_the_request_page_shows_the_organization_as_submitted(staff_client):
 def test_assigning_an_unknown_advisor_is_404_and_changes_nothing(
     staff_client, advisor_id
 ):
-    consultation = ConsultationFactory()
+    consultation = ConsultationFactory(history=False)
 
     response = staff_client.post(
         reverse("admin:consultations_consultation_assign", args=[consultation.pk]),

@@ -11,6 +11,8 @@ Israel is UTC+2 in winter and UTC+3 from 27 Mar to 25 Oct 2026.
 """
 
 import datetime
+import os
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -25,6 +27,8 @@ from consultations.business_time import (
     next_business_day,
     to_local,
 )
+from consultations.selectors.followups import first_response_due_at
+from tests.factories import ResponsePolicyFactory, catalog_track
 
 UTC = datetime.UTC
 D = datetime.date
@@ -205,7 +209,9 @@ def test_summer_due_moment_is_end_of_israeli_day_in_utc():
 def test_naive_datetimes_are_refused():
     """A naive datetime is ambiguous, so the calendar rejects it."""
     naive = datetime.datetime(2026, 1, 11, 10, 0)  # noqa: DTZ001
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError, match=r"^A naive datetime has no place on the business calendar\.$"
+    ):
         add_business_days(moment=naive, days=1)
 
 
@@ -274,3 +280,65 @@ def test_business_days_before_steps_back_over_weekends_and_holidays():
     assert business_days_before(day=D(2026, 9, 14), days=1) == D(2026, 9, 10)
     assert business_days_before(day=D(2026, 9, 14), days=0) == D(2026, 9, 14)
     assert business_days_before(day=D(2027, 4, 25), days=2) == D(2027, 4, 19)
+
+
+def test_zero_business_days_is_the_end_of_the_start_day():
+    """A policy of 0 days (allowed) is due at the end of the start day: the
+    same day before 14:00, the next business day after it."""
+    morning = add_business_days(moment=local(2026, 1, 11, 10, 0), days=0)
+    assert morning == end_of(D(2026, 1, 11))
+    afternoon = add_business_days(moment=local(2026, 1, 11, 15, 0), days=0)
+    assert afternoon == end_of(D(2026, 1, 12))
+    # Thursday afternoon: Friday and Saturday are days off.
+    thursday = add_business_days(moment=local(2026, 1, 8, 15, 0), days=0)
+    assert thursday == end_of(D(2026, 1, 11))
+
+
+@pytest.mark.parametrize("days", [-1, -3])
+def test_a_negative_number_of_business_days_is_refused(days):
+    """Business days are counted forwards only: no deadline before its start."""
+    with pytest.raises(
+        ValueError, match=r"^Business days are counted forwards only\.$"
+    ):
+        add_business_days(moment=local(2026, 1, 11, 10, 0), days=days)
+
+
+def test_the_deadline_does_not_depend_on_the_process_time_zone():
+    """The end of the day is Israel's even in a process whose local time is
+    another zone's (a worker started with TZ=UTC, say)."""
+    previous = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    try:
+        due = add_business_days(moment=local(2026, 1, 11, 10, 0), days=1)
+    finally:
+        if previous is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = previous
+        time.tzset()
+    assert due == end_of(D(2026, 1, 12))
+
+
+@pytest.mark.django_db
+def test_a_crisis_request_follows_the_crisis_policy_even_when_not_urgent():
+    """Crisis outranks urgency: staff's crisis policy decides the deadline."""
+    ResponsePolicyFactory(urgency="crisis", first_response_business_days=0)
+    due = first_response_due_at(
+        submitted_at=local(2026, 1, 11, 10, 0), is_urgent=False, is_crisis=True
+    )
+    assert due == end_of(D(2026, 1, 11))
+
+
+@pytest.mark.django_db
+def test_a_policy_for_the_track_overrides_the_policy_for_every_track():
+    """A policy row that names the request's track decides its deadline."""
+    track = catalog_track()
+    ResponsePolicyFactory(urgency="normal", track=track, first_response_business_days=5)
+    submitted_at = local(2026, 1, 11, 10, 0)  # Sunday
+    with_track = first_response_due_at(
+        submitted_at=submitted_at, is_urgent=False, track=track
+    )
+    without = first_response_due_at(submitted_at=submitted_at, is_urgent=False)
+    assert with_track == end_of(D(2026, 1, 18))
+    assert without == end_of(D(2026, 1, 14))

@@ -19,8 +19,12 @@ from consultations.selectors.dashboard import (
     dashboard_figures,
     dashboard_tracks,
 )
-from tests.consultations.conftest import ConsultationFactory
-from tests.factories import FeedbackFactory, OrganizationFactory, catalog_track
+from tests.factories import (
+    ConsultationFactory,
+    FeedbackFactory,
+    OrganizationFactory,
+    catalog_track,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +54,7 @@ def request_at(submitted_at, *, days: int = 3, **fields) -> Consultation:
         "first_response_due_at",
         add_business_days(moment=submitted_at, days=days),
     )
-    return ConsultationFactory(submitted_at=submitted_at, **fields)
+    return ConsultationFactory(history=False, submitted_at=submitted_at, **fields)
 
 
 def test_months_follow_israel_time_and_empty_months_count_zero(coordinator):

@@ -15,8 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from consultations.models import Consultation
-from tests.consultations.conftest import ConsultationFactory
-from tests.factories import FeedbackFactory, catalog_track
+from tests.factories import ConsultationFactory, FeedbackFactory, catalog_track
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +72,7 @@ def test_advisors_who_are_not_staff_are_refused(client, advisor):
 def test_the_coordinator_sees_every_figure_with_crisis_months(client, coordinator):
     """Every figure has its section, its captioned table with header scopes and
     its CSV link; crisis requests have their months."""
-    ConsultationFactory(crisis=True)
+    ConsultationFactory(history=False, crisis=True)
     csv_urls = {slug: csv_url(slug) for slug in FIGURES}
     client.force_login(coordinator)
 
@@ -96,7 +95,7 @@ def test_staff_without_the_crisis_permission_see_a_count_only(
 ):
     """The crisis figure is one number; crisis requests are missing from every
     other figure, from the page and from the CSV, even when asked for."""
-    crisis = ConsultationFactory(crisis=True, status=Status.IN_PROGRESS)
+    crisis = ConsultationFactory(history=False, crisis=True, status=Status.IN_PROGRESS)
     crisis_csv = csv_url("crisis")
     client.force_login(plain_staff)
 
@@ -132,6 +131,7 @@ def test_query_count_does_not_grow_with_the_number_of_requests(
         for index in range(count):
             submitted = now - timedelta(days=25 * index)
             consultation = ConsultationFactory(
+                history=False,
                 submitted_at=submitted,
                 first_response_due_at=submitted + timedelta(days=3),
                 first_responded_at=submitted + timedelta(days=index % 5),
@@ -145,7 +145,7 @@ def test_query_count_does_not_grow_with_the_number_of_requests(
                     submitted_at=submitted + timedelta(days=10),
                     satisfaction=4,
                 )
-            ConsultationFactory(crisis=True, submitted_at=submitted)
+            ConsultationFactory(history=False, crisis=True, submitted_at=submitted)
 
     client.force_login(coordinator)
     add_requests(4)
@@ -162,8 +162,8 @@ def test_csv_is_utf8_with_bom_and_follows_the_filters(client, coordinator):
     """The CSV starts with a byte-order mark and counts what the page's
     filters select."""
     wanted = catalog_track("strategic-planning")
-    ConsultationFactory.create_batch(2, track=wanted)
-    ConsultationFactory(track=catalog_track("coalition"))
+    ConsultationFactory.create_batch(2, history=False, track=wanted)
+    ConsultationFactory(history=False, track=catalog_track("coalition"))
     status_csv = csv_url("status")
     client.force_login(coordinator)
 
@@ -240,7 +240,7 @@ def test_cache_is_kept_apart_per_permission_and_language(
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     }
     settings.DASHBOARD_CACHE_SECONDS = 300
-    ConsultationFactory(crisis=True)
+    ConsultationFactory(history=False, crisis=True)
     client.force_login(coordinator)
     with CaptureQueriesContext(connection) as computed:
         first = client.get(DASHBOARD)
@@ -266,7 +266,9 @@ def test_five_years_of_figures_stay_within_the_page_weight_budget(client, coordi
     (DECISIONS.md, "Quality budgets")."""
     now = timezone.now()
     for month in range(0, 60, 3):
-        ConsultationFactory(submitted_at=now - timedelta(days=30 * month))
+        ConsultationFactory(
+            history=False, submitted_at=now - timedelta(days=30 * month)
+        )
     client.force_login(coordinator)
     end = timezone.localdate()
     start = end.replace(year=end.year - 5, day=1) + timedelta(days=32)

@@ -22,8 +22,8 @@ from consultations.models import (
     StatusChange,
 )
 from consultations.services.organizations import organization_merge
-from tests.consultations.conftest import ConsultationFactory
 from tests.factories import (
+    ConsultationFactory,
     FeedbackFactory,
     MessageFactory,
     OrganizationFactory,
@@ -53,9 +53,10 @@ def duplicate():
         name="עמותת גשר לשוויון", registration_number="580045672"
     )
     merged = OrganizationFactory(name="גשר לשוויון", locality="עכו")
-    ConsultationFactory(organization=kept)
+    ConsultationFactory(history=False, organization=kept)
     for status in (Status.COMPLETED, Status.IN_TRIAGE):
         consultation = ConsultationFactory(
+            history=False,
             organization=merged,
             organization_as_submitted={"name": "גשר לשוויון", "locality": "עכו"},
             status=status,
@@ -255,7 +256,7 @@ def test_crisis_requests_are_counted_not_listed_without_the_permission(
     """The confirmation page gives the number of crisis requests, not their
     references, to staff without the crisis permission."""
     source, target = duplicate
-    crisis = ConsultationFactory(organization=source, crisis=True)
+    crisis = ConsultationFactory(history=False, organization=source, crisis=True)
     user = UserFactory(username="organizations-clerk", is_staff=True)
     user.user_permissions.add(
         *Permission.objects.filter(

@@ -13,8 +13,7 @@ from django.utils import timezone, translation
 
 from consultations.models import Consultation
 from consultations.services.organizations import organization_merge
-from tests.consultations.conftest import ConsultationFactory
-from tests.factories import FeedbackFactory, OrganizationFactory
+from tests.factories import ConsultationFactory, FeedbackFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +67,7 @@ def test_the_page_shows_requests_contacts_and_feedback(
     (none for an anonymized one), feedback; nothing of other organizations."""
     now = timezone.now()
     completed = ConsultationFactory(
+        history=False,
         organization=organization,
         status=Status.COMPLETED,
         submitted_at=now - timedelta(days=90),
@@ -84,11 +84,13 @@ def test_the_page_shows_requests_contacts_and_feedback(
         comment="Very helpful advice.",
     )
     ConsultationFactory(
+        history=False,
         organization=organization,
         contact_name="Samir Haddad",
         contact_email="samir@example.org",
     )
     ConsultationFactory(
+        history=False,
         organization=organization,
         status=Status.DECLINED,
         closed_at=now - timedelta(days=200),
@@ -96,7 +98,7 @@ def test_the_page_shows_requests_contacts_and_feedback(
         contact_name="",
         contact_email="",
     )
-    ConsultationFactory(contact_name="Someone Else")
+    ConsultationFactory(history=False, contact_name="Someone Else")
     client.force_login(coordinator)
 
     response = client.get("/en" + page_url(organization))
@@ -119,8 +121,8 @@ def test_crisis_requests_are_a_count_for_staff_without_the_permission(
 ):
     """Staff without the crisis permission read how many crisis requests are
     left out; coordinators see them listed."""
-    crisis = ConsultationFactory(organization=organization, crisis=True)
-    ConsultationFactory(organization=organization)
+    crisis = ConsultationFactory(history=False, organization=organization, crisis=True)
+    ConsultationFactory(history=False, organization=organization)
 
     url = "/en" + page_url(organization)
     client.force_login(plain_staff)
@@ -142,6 +144,7 @@ def test_query_count_does_not_grow_with_the_requests(
     def add(count: int) -> None:
         for _ in range(count):
             consultation = ConsultationFactory(
+                history=False,
                 organization=organization,
                 status=Status.COMPLETED,
                 closed_at=timezone.now(),
@@ -152,7 +155,7 @@ def test_query_count_does_not_grow_with_the_requests(
 
     add(2)
     source = OrganizationFactory()
-    ConsultationFactory(organization=source)
+    ConsultationFactory(history=False, organization=source)
     organization_merge(source=source, target=organization, actor=coordinator)
     url = page_url(organization)
     client.force_login(coordinator)
@@ -166,7 +169,7 @@ def test_query_count_does_not_grow_with_the_requests(
 def test_the_page_lists_merges_into_the_organization(client, coordinator, organization):
     """Each merge into the organization is listed with what moved."""
     source = OrganizationFactory(name="Gesher for Equality")
-    ConsultationFactory.create_batch(2, organization=source)
+    ConsultationFactory.create_batch(2, history=False, organization=source)
     organization_merge(source=source, target=organization, actor=coordinator)
     client.force_login(coordinator)
 

@@ -19,7 +19,7 @@ from consultations.services.outbox import (
     outbox_max_attempts,
     outbox_retry_delay,
 )
-from tests.factories import OutboundEmailFactory
+from tests.factories import ConsultationFactory, OutboundEmailFactory
 from tests.smtp_support import smtp_server_factory  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +124,68 @@ def test_delivering_one_row_answers_whether_this_call_sent_it():
 
     assert outbound_email_deliver(email_id=row.pk) is True
     assert outbound_email_deliver(email_id=row.pk) is False
+
+
+def test_a_queued_row_keeps_what_it_was_given_and_is_delivered_after_commit(
+    django_capture_on_commit_callbacks, eager_celery
+):
+    """Hebrew and no Reply-To unless told otherwise, filed under its request
+    with its key; after commit a worker delivers that very row."""
+    consultation = ConsultationFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        row = outbox_enqueue(
+            kind=OutboundEmail.Kind.STATUS_LINK,
+            to_address="a@example.org",
+            dedup_key="given",
+            consultation=consultation,
+            context={
+                "reference": consultation.reference,
+                "contact_name": "Dana Levi",
+                "secret_status_url": "http://testserver/request/status/secret/",
+            },
+        )
+
+    row.refresh_from_db()
+    assert (row.dedup_key, row.language, row.reply_to, row.consultation_id) == (
+        "given",
+        "he",
+        "",
+        consultation.pk,
+    )
+    assert row.status == OutboundEmail.Status.SENT
+
+
+def test_a_queued_row_keeps_its_language_reply_to_and_context():
+    row = outbox_enqueue(
+        kind=OutboundEmail.Kind.STATUS_LINK,
+        to_address="a@example.org",
+        dedup_key="told",
+        language="ar",
+        reply_to="advisor@example.org",
+        context={"reference": "SH-2026-00001"},
+    )
+
+    row.refresh_from_db()
+    assert (row.language, row.reply_to, row.context) == (
+        "ar",
+        "advisor@example.org",
+        {"reference": "SH-2026-00001"},
+    )
+
+
+def test_a_failure_is_recorded_on_its_own_row_only():
+    """Another row in `sending` (handed to the mail server by another task)
+    keeps its state when this one fails."""
+    from consultations.services.outbox import outbound_email_record_failure
+
+    failing = OutboundEmailFactory(status=OutboundEmail.Status.SENDING, attempts=1)
+    other = OutboundEmailFactory(status=OutboundEmail.Status.SENDING, attempts=1)
+
+    outbound_email_record_failure(email=failing, error=OSError("refused"))
+
+    failing.refresh_from_db()
+    other.refresh_from_db()
+    assert failing.status == OutboundEmail.Status.PENDING
+    assert failing.last_error == "OSError: refused"
+    assert (other.status, other.last_error) == (OutboundEmail.Status.SENDING, "")

@@ -17,8 +17,7 @@ from consultations.models import (
     OutboundEmail,
     StatusChange,
 )
-from tests.consultations.conftest import ConsultationFactory
-from tests.factories import UserFactory
+from tests.factories import ConsultationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +41,9 @@ POSTS = {
 @pytest.fixture
 def theirs(other_advisor):
     """A request assigned to someone else, with a meeting."""
-    consultation = ConsultationFactory(status=Status.ASSIGNED, advisor=other_advisor)
+    consultation = ConsultationFactory(
+        history=False, status=Status.ASSIGNED, advisor=other_advisor
+    )
     meeting = Meeting.objects.create(
         consultation=consultation,
         advisor=other_advisor,
@@ -132,7 +133,7 @@ def test_a_meeting_id_from_another_request_is_404_even_under_ones_own_request(
     client, advisor, theirs
 ):
     _, meeting = theirs
-    own = ConsultationFactory(status=Status.ASSIGNED, advisor=advisor)
+    own = ConsultationFactory(history=False, status=Status.ASSIGNED, advisor=advisor)
     client.force_login(advisor)
     kwargs = {"pk": own.pk, "meeting_pk": meeting.pk}
 
@@ -197,7 +198,7 @@ def test_the_admins_own_triage_views_refuse_advisors(client, advisor, consultati
 def test_a_crisis_request_is_404_in_the_workspace_for_staff_without_the_permission(
     client, plain_staff, coordinator
 ):
-    crisis = ConsultationFactory(crisis=True)
+    crisis = ConsultationFactory(history=False, crisis=True)
     url = reverse("workspace:request_detail", kwargs={"pk": crisis.pk})
 
     client.force_login(plain_staff)
@@ -207,7 +208,9 @@ def test_a_crisis_request_is_404_in_the_workspace_for_staff_without_the_permissi
 
 
 def test_the_advisor_of_a_crisis_request_sees_it(client, advisor):
-    crisis = ConsultationFactory(crisis=True, status=Status.ASSIGNED, advisor=advisor)
+    crisis = ConsultationFactory(
+        history=False, crisis=True, status=Status.ASSIGNED, advisor=advisor
+    )
     client.force_login(advisor)
 
     url = reverse("workspace:request_detail", kwargs={"pk": crisis.pk})
@@ -218,8 +221,8 @@ def test_crisis_requests_are_hidden_from_admin_staff_without_the_permission(
     client, plain_staff
 ):
     """In the list, the search, the CSV export and on the request's page."""
-    crisis = ConsultationFactory(crisis=True)
-    regular = ConsultationFactory()
+    crisis = ConsultationFactory(history=False, crisis=True)
+    regular = ConsultationFactory(history=False)
     client.force_login(plain_staff)
     changelist = reverse("admin:consultations_consultation_changelist")
 
@@ -244,7 +247,7 @@ def test_crisis_requests_are_hidden_from_admin_staff_without_the_permission(
 def test_coordinators_and_superusers_see_crisis_requests_in_the_admin(
     client, coordinator
 ):
-    crisis = ConsultationFactory(crisis=True)
+    crisis = ConsultationFactory(history=False, crisis=True)
     superuser = UserFactory(username="root", is_staff=True, is_superuser=True)
     changelist = reverse("admin:consultations_consultation_changelist")
 
@@ -265,7 +268,7 @@ def test_the_outbox_of_a_crisis_request_is_hidden_without_the_permission(
     plain_staff.user_permissions.add(
         Permission.objects.get(codename="view_outboundemail")
     )
-    crisis = ConsultationFactory(crisis=True)
+    crisis = ConsultationFactory(history=False, crisis=True)
     OutboundEmail.objects.create(
         consultation=crisis,
         kind="confirmation",

@@ -18,7 +18,7 @@ from consultations.services.transitions import (
     consultation_change_status,
     consultation_start_progress,
 )
-from tests.consultations.conftest import ConsultationFactory
+from tests.factories import ConsultationFactory
 
 pytestmark = pytest.mark.django_db
 Status = Consultation.Status
@@ -46,7 +46,7 @@ def test_two_coordinators_assign_the_same_new_request_the_second_is_refused(
     """Both open the new request; the first assigns it to one advisor, the
     second, half a second later, to another. The second is told the request
     changed; it stays with the first advisor, who alone was notified."""
-    consultation = ConsultationFactory()
+    consultation = ConsultationFactory(history=False)
     change_url = reverse(
         "admin:consultations_consultation_change", args=[consultation.pk]
     )
@@ -82,7 +82,10 @@ def test_a_workspace_status_button_on_a_stale_page_is_refused(client, advisor, e
     """The advisor's page shows the request assigned; from another tab it is
     set in progress; "completed" from the old page is refused."""
     consultation = ConsultationFactory(
-        status=Status.ASSIGNED, advisor=advisor, first_responded_at=timezone.now()
+        history=False,
+        status=Status.ASSIGNED,
+        advisor=advisor,
+        first_responded_at=timezone.now(),
     )
     client.force_login(advisor)
     with translation.override("en"):
@@ -106,7 +109,10 @@ def test_a_workspace_status_button_on_a_stale_page_is_refused(client, advisor, e
 
 def test_a_workspace_decline_on_a_stale_page_is_refused(client, advisor, english):
     consultation = ConsultationFactory(
-        status=Status.ASSIGNED, advisor=advisor, first_responded_at=timezone.now()
+        history=False,
+        status=Status.ASSIGNED,
+        advisor=advisor,
+        first_responded_at=timezone.now(),
     )
     client.force_login(advisor)
     with translation.override("en"):
@@ -131,7 +137,7 @@ def test_a_workspace_decline_on_a_stale_page_is_refused(client, advisor, english
 def test_the_admin_decline_page_refuses_when_the_request_changed(
     coordinator, advisor, english
 ):
-    consultation = ConsultationFactory(status=Status.IN_TRIAGE)
+    consultation = ConsultationFactory(history=False, status=Status.IN_TRIAGE)
     client = Client()
     client.force_login(coordinator)
     decline_url = reverse(
@@ -159,7 +165,7 @@ def test_every_status_service_refuses_a_version_the_request_no_longer_has(
     to_status, coordinator, advisor, english
 ):
     """Each status a button can set goes through the one check."""
-    consultation = ConsultationFactory(status=Status.NEW)
+    consultation = ConsultationFactory(history=False, status=Status.NEW)
     shown = consultation.version
     consultation.save()  # changed since the page was shown
 

@@ -9,8 +9,7 @@ from django.utils import timezone, translation
 
 from consultations.models import Consultation
 from consultations.suggestions import suggest_advisors, top_suggestion
-from tests.consultations.conftest import ConsultationFactory
-from tests.factories import OrganizationFactory
+from tests.factories import ConsultationFactory, OrganizationFactory
 from tracks.models import Track
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +27,9 @@ def in_english():
 @pytest.fixture
 def request_in_haifa_in_arabic():
     return ConsultationFactory(
-        organization=OrganizationFactory(region="haifa"), preferred_language="ar"
+        history=False,
+        organization=OrganizationFactory(region="haifa"),
+        preferred_language="ar",
     )
 
 
@@ -38,7 +39,7 @@ def _names(suggestions):
 
 def _load(advisor, count):
     for _ in range(count):
-        ConsultationFactory(status=Status.IN_PROGRESS, advisor=advisor)
+        ConsultationFactory(history=False, status=Status.IN_PROGRESS, advisor=advisor)
 
 
 def test_only_active_advisors_who_cover_the_track_are_ranked(
@@ -114,7 +115,7 @@ def test_lower_load_relative_to_capacity_ranks_higher(
 def test_closed_requests_do_not_count_as_load(make_advisor, request_in_haifa_in_arabic):
     advisor = make_advisor(first_name="Done", languages=["ar"])
     for status in Consultation.CLOSED_STATUSES:
-        ConsultationFactory(status=status, advisor=advisor)
+        ConsultationFactory(history=False, status=status, advisor=advisor)
 
     (suggestion,) = suggest_advisors(consultation=request_in_haifa_in_arabic)
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from consultations.models import Consultation, OutboundEmail
 from consultations.services import transitions
-from tests.consultations.conftest import ConsultationFactory
+from tests.factories import ConsultationFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
@@ -23,6 +23,7 @@ def test_assignment_tells_the_organization_in_arabic_who_will_contact_them(
     coordinator, advisor, django_capture_on_commit_callbacks
 ):
     consultation = ConsultationFactory(
+        history=False,
         preferred_language="ar",
         preferred_contact_method=Consultation.ContactMethod.PHONE,
         preferred_contact_times="Sunday mornings",
@@ -50,7 +51,7 @@ def test_assignment_tells_the_organization_in_arabic_who_will_contact_them(
 def test_assignment_tells_the_advisor_with_the_request_link(
     coordinator, advisor, django_capture_on_commit_callbacks
 ):
-    consultation = ConsultationFactory()
+    consultation = ConsultationFactory(history=False)
 
     with django_capture_on_commit_callbacks(execute=True):
         transitions.consultation_assign_advisor(
@@ -66,7 +67,7 @@ def test_assignment_tells_the_advisor_with_the_request_link(
 def test_a_crisis_assignment_tells_the_advisor_only_the_reference_and_link(
     coordinator, advisor, django_capture_on_commit_callbacks
 ):
-    consultation = ConsultationFactory(crisis=True)
+    consultation = ConsultationFactory(history=False, crisis=True)
 
     with django_capture_on_commit_callbacks(execute=True):
         transitions.consultation_assign_advisor(
@@ -87,7 +88,7 @@ def test_an_advisor_who_speaks_no_hebrew_gets_the_notice_in_their_language(
     coordinator, make_advisor, django_capture_on_commit_callbacks
 ):
     advisor = make_advisor(languages=["en"])
-    consultation = ConsultationFactory()
+    consultation = ConsultationFactory(history=False)
 
     with django_capture_on_commit_callbacks(execute=True):
         transitions.consultation_assign_advisor(
@@ -103,7 +104,10 @@ def test_completion_emails_the_organization_with_the_advisor_as_reply_to(
     advisor, django_capture_on_commit_callbacks
 ):
     consultation = ConsultationFactory(
-        status=Status.IN_PROGRESS, advisor=advisor, preferred_language="en"
+        history=False,
+        status=Status.IN_PROGRESS,
+        advisor=advisor,
+        preferred_language="en",
     )
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -120,7 +124,7 @@ def test_a_decline_carries_the_note_and_replies_to_the_coordinator_who_declined(
     """The decline says "reply to this email": the reply reaches the person
     who made the decision, not the advisor who had the request."""
     consultation = ConsultationFactory(
-        status=Status.ASSIGNED, advisor=advisor, preferred_language="en"
+        history=False, status=Status.ASSIGNED, advisor=advisor, preferred_language="en"
     )
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -171,7 +175,9 @@ def test_one_reply_to_rule_serves_every_email():
 def test_reassignment_tells_the_new_advisor_and_the_organization(
     coordinator, advisor, other_advisor, django_capture_on_commit_callbacks
 ):
-    consultation = ConsultationFactory(status=Status.ASSIGNED, advisor=advisor)
+    consultation = ConsultationFactory(
+        history=False, status=Status.ASSIGNED, advisor=advisor
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         transitions.consultation_reassign(
@@ -188,7 +194,9 @@ def test_reassignment_tells_the_new_advisor_and_the_organization(
 def test_two_reassignments_queue_two_notices_rather_than_one_deduplicated(
     coordinator, advisor, other_advisor
 ):
-    consultation = ConsultationFactory(status=Status.ASSIGNED, advisor=advisor)
+    consultation = ConsultationFactory(
+        history=False, status=Status.ASSIGNED, advisor=advisor
+    )
 
     transitions.consultation_reassign(
         consultation=consultation, advisor=other_advisor, actor=coordinator
@@ -206,10 +214,45 @@ def test_two_reassignments_queue_two_notices_rather_than_one_deduplicated(
 
 
 def test_a_refused_move_queues_no_email(coordinator):
-    consultation = ConsultationFactory(status=Status.COMPLETED)
+    consultation = ConsultationFactory(history=False, status=Status.COMPLETED)
 
     with pytest.raises(ValidationError):
         transitions.consultation_decline(
             consultation=consultation, actor=coordinator, note="No."
         )
     assert not OutboundEmail.objects.exists()
+
+
+@pytest.mark.parametrize("urgency", [Consultation.Urgency.URGENT, "normal"])
+def test_the_advisors_notice_is_written_in_the_advisors_language(
+    coordinator, make_advisor, urgency
+):
+    """An Arabic-speaking advisor's notice of a (non-crisis) request names
+    the track and the due moment in Arabic, says whether it is urgent, and
+    is filed under the request, as is the organization's notice."""
+    from django.utils import translation
+
+    from consultations.services.notices import format_local
+
+    arabic_advisor = make_advisor(first_name="Rana", languages=["ar"])
+    consultation = ConsultationFactory(history=False, urgency=urgency)
+
+    transitions.consultation_assign_advisor(
+        consultation=consultation, advisor=arabic_advisor, actor=coordinator
+    )
+
+    notice = OutboundEmail.objects.get(kind=OutboundEmail.Kind.ASSIGNMENT_TO_ADVISOR)
+    assert notice.language == "ar"
+    assert notice.consultation_id == consultation.pk
+    with translation.override("ar"):
+        track_title = str(consultation.track.title)
+    due = format_local(moment=consultation.first_response_due_at, language="ar")
+    assert due != format_local(moment=consultation.first_response_due_at, language="en")
+    assert notice.context["track_title"] == track_title
+    assert notice.context["due"] == due
+    assert notice.context["is_urgent"] is (urgency == Consultation.Urgency.URGENT)
+    organization_notice = OutboundEmail.objects.get(
+        kind=OutboundEmail.Kind.ADVISOR_ASSIGNED
+    )
+    assert organization_notice.consultation_id == consultation.pk
+    assert organization_notice.context["contact_name"] == consultation.contact_name

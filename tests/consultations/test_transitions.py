@@ -13,7 +13,7 @@ from consultations.models import (
 )
 from consultations.services import transitions
 from consultations.services.workflow import ALLOWED_TRANSITIONS
-from tests.consultations.conftest import ConsultationFactory
+from tests.factories import ConsultationFactory
 
 # Service and form messages are read in English, the language of the msgids.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -64,7 +64,9 @@ def test_each_pair_of_statuses_is_applied_or_refused_as_the_table_says(
     assigned_to = (
         make_advisor() if from_status in Consultation.ACTIVE_STATUSES else None
     )
-    consultation = ConsultationFactory(status=from_status, advisor=assigned_to)
+    consultation = ConsultationFactory(
+        history=False, status=from_status, advisor=assigned_to
+    )
     new_advisor = make_advisor()
     allowed = to_status in ALLOWED_TRANSITIONS[from_status]
 
@@ -115,7 +117,7 @@ def test_the_open_triage_index_covers_exactly_the_open_statuses():
 def test_assignment_sets_the_advisor_their_last_assignment_and_the_first_response(
     coordinator, advisor
 ):
-    consultation = ConsultationFactory()
+    consultation = ConsultationFactory(history=False)
 
     transitions.consultation_assign_advisor(
         consultation=consultation, advisor=advisor, actor=coordinator
@@ -128,7 +130,7 @@ def test_assignment_sets_the_advisor_their_last_assignment_and_the_first_respons
 
 
 def test_assignment_keeps_an_earlier_first_response(coordinator, advisor):
-    consultation = ConsultationFactory()
+    consultation = ConsultationFactory(history=False)
     transitions.consultation_start_triage(consultation=consultation, actor=coordinator)
     Consultation.objects.filter(pk=consultation.pk).update(
         first_responded_at=consultation.submitted_at
@@ -146,7 +148,7 @@ def test_an_inactive_advisor_cannot_be_assigned_and_nothing_changes(
     coordinator, make_advisor
 ):
     inactive = make_advisor(is_active=False)
-    consultation = ConsultationFactory()
+    consultation = ConsultationFactory(history=False)
 
     with pytest.raises(ValidationError, match="active advisor"):
         transitions.consultation_assign_advisor(
@@ -160,7 +162,7 @@ def test_an_inactive_advisor_cannot_be_assigned_and_nothing_changes(
 
 
 def test_a_user_without_an_advisor_profile_cannot_be_assigned(coordinator):
-    consultation = ConsultationFactory()
+    consultation = ConsultationFactory(history=False)
 
     with pytest.raises(ValidationError):
         transitions.consultation_assign_advisor(
@@ -169,7 +171,7 @@ def test_a_user_without_an_advisor_profile_cannot_be_assigned(coordinator):
 
 
 def test_decline_needs_a_note_and_answers_the_request(coordinator):
-    consultation = ConsultationFactory()
+    consultation = ConsultationFactory(history=False)
 
     with pytest.raises(ValidationError, match="note"):
         transitions.consultation_decline(
@@ -196,7 +198,9 @@ def test_decline_needs_a_note_and_answers_the_request(coordinator):
 def test_reassignment_keeps_the_status_and_records_both_advisors(
     coordinator, advisor, other_advisor
 ):
-    consultation = ConsultationFactory(status=Status.IN_PROGRESS, advisor=advisor)
+    consultation = ConsultationFactory(
+        history=False, status=Status.IN_PROGRESS, advisor=advisor
+    )
 
     transitions.consultation_reassign(
         consultation=consultation, advisor=other_advisor, actor=coordinator
@@ -215,7 +219,7 @@ def test_reassignment_keeps_the_status_and_records_both_advisors(
 def test_reassignment_is_refused_without_an_advisor_or_once_closed(
     status, coordinator, other_advisor
 ):
-    consultation = ConsultationFactory(status=status)
+    consultation = ConsultationFactory(history=False, status=status)
 
     with pytest.raises(ValidationError):
         transitions.consultation_reassign(
@@ -225,7 +229,9 @@ def test_reassignment_is_refused_without_an_advisor_or_once_closed(
 
 
 def test_reassignment_to_the_same_advisor_is_refused(coordinator, advisor):
-    consultation = ConsultationFactory(status=Status.ASSIGNED, advisor=advisor)
+    consultation = ConsultationFactory(
+        history=False, status=Status.ASSIGNED, advisor=advisor
+    )
 
     with pytest.raises(ValidationError, match="already"):
         transitions.consultation_reassign(
@@ -234,7 +240,9 @@ def test_reassignment_to_the_same_advisor_is_refused(coordinator, advisor):
 
 
 def test_an_advisor_cannot_move_a_request_that_is_not_theirs(advisor, other_advisor):
-    consultation = ConsultationFactory(status=Status.ASSIGNED, advisor=other_advisor)
+    consultation = ConsultationFactory(
+        history=False, status=Status.ASSIGNED, advisor=other_advisor
+    )
 
     with pytest.raises(PermissionDenied):
         transitions.consultation_start_progress(
@@ -245,7 +253,9 @@ def test_an_advisor_cannot_move_a_request_that_is_not_theirs(advisor, other_advi
 
 
 def test_an_advisor_moves_their_own_request_but_cannot_assign(advisor, other_advisor):
-    consultation = ConsultationFactory(status=Status.ASSIGNED, advisor=advisor)
+    consultation = ConsultationFactory(
+        history=False, status=Status.ASSIGNED, advisor=advisor
+    )
 
     transitions.consultation_start_progress(consultation=consultation, actor=advisor)
     with pytest.raises(PermissionDenied):
@@ -261,7 +271,7 @@ def test_an_advisor_moves_their_own_request_but_cannot_assign(advisor, other_adv
 def test_staff_without_the_crisis_permission_cannot_touch_a_crisis_request(
     plain_staff, advisor
 ):
-    consultation = ConsultationFactory(crisis=True)
+    consultation = ConsultationFactory(history=False, crisis=True)
 
     with pytest.raises(PermissionDenied):
         transitions.consultation_assign_advisor(
@@ -270,7 +280,9 @@ def test_staff_without_the_crisis_permission_cannot_touch_a_crisis_request(
 
 
 def test_status_buttons_offer_the_allowed_moves_with_a_service(advisor, coordinator):
-    consultation = ConsultationFactory(status=Status.ASSIGNED, advisor=advisor)
+    consultation = ConsultationFactory(
+        history=False, status=Status.ASSIGNED, advisor=advisor
+    )
 
     assert transitions.status_actions_for(user=advisor, consultation=consultation) == [
         Status.IN_PROGRESS,
@@ -278,8 +290,59 @@ def test_status_buttons_offer_the_allowed_moves_with_a_service(advisor, coordina
         Status.COMPLETED,
         Status.DECLINED,
     ]
-    new = ConsultationFactory()
+    new = ConsultationFactory(history=False)
     assert transitions.status_actions_for(user=coordinator, consultation=new) == [
         Status.IN_TRIAGE,
         Status.DECLINED,
     ]
+
+
+def test_the_refusals_say_why_in_their_own_words(coordinator, make_advisor):
+    """The messages staff see when a move is refused."""
+    consultation = ConsultationFactory(history=False, status=Status.COMPLETED)
+    with pytest.raises(ValidationError) as error:
+        transitions.consultation_change_status(
+            consultation=consultation, to_status=Status.IN_PROGRESS, actor=coordinator
+        )
+    assert error.value.messages == [
+        "A request that is “Completed” cannot become “In progress”."
+    ]
+    with pytest.raises(ValidationError) as error:
+        transitions.consultation_change_status(
+            consultation=consultation, to_status=Status.NEW, actor=coordinator
+        )
+    assert error.value.messages == ["This status cannot be set here."]
+    inactive = make_advisor(is_active=False)
+    with pytest.raises(ValidationError) as error:
+        transitions.consultation_assign_advisor(
+            consultation=ConsultationFactory(history=False),
+            advisor=inactive,
+            actor=coordinator,
+        )
+    assert error.value.messages == ["Only an active advisor can be assigned a request."]
+
+
+def test_a_status_button_without_a_note_records_no_note(coordinator):
+    consultation = ConsultationFactory(history=False, status=Status.IN_PROGRESS)
+
+    transitions.consultation_change_status(
+        consultation=consultation, to_status=Status.COMPLETED, actor=coordinator
+    )
+
+    assert StatusChange.objects.get(consultation=consultation).note == ""
+
+
+def test_a_status_button_on_a_stale_page_is_refused(coordinator):
+    """The version the page showed reaches the service behind the button."""
+    consultation = ConsultationFactory(history=False, status=Status.IN_PROGRESS)
+
+    with pytest.raises(ValidationError) as error:
+        transitions.consultation_change_status(
+            consultation=consultation,
+            to_status=Status.COMPLETED,
+            actor=coordinator,
+            expected_version="a version the request no longer has",
+        )
+
+    assert error.value.code == "stale"
+    assert Consultation.objects.get(pk=consultation.pk).status == Status.IN_PROGRESS

@@ -3,12 +3,14 @@ phone formats Israelis write."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from phonenumber_field.phonenumber import PhoneNumber
 
 from consultations.forms import IsraeliPhoneNumberField
 from consultations.models import Organization
 from consultations.validators import (
     has_valid_check_digit,
     normalize_registration_number,
+    validate_phone_number,
     validate_registration_number,
     validate_registration_number_for_kind,
 )
@@ -26,6 +28,13 @@ def test_numbers_with_a_correct_check_digit_pass(number):
     """Weights 1,2,1,2... summed digit by digit give a multiple of 10."""
     assert has_valid_check_digit(number)
     validate_registration_number(number)
+
+
+def test_a_nine_at_weight_one_counts_as_nine():
+    """A 9 in an odd position (weight 1) is 9, not reduced to 0: only a
+    product above 9 loses 9. 589123454 is valid only when it counts as 9."""
+    assert has_valid_check_digit("589123454")
+    validate_registration_number("589123454")
 
 
 @pytest.mark.parametrize("number", ["580045671", "580045673", "510045670", "999999999"])
@@ -124,3 +133,61 @@ def test_phone_numbers_are_read_the_way_israelis_write_them(typed, e164):
 def test_impossible_phone_numbers_are_refused(typed):
     with pytest.raises(ValidationError):
         IsraeliPhoneNumberField(region="IL").clean(typed)
+
+
+@pytest.mark.parametrize(
+    ("number", "kind", "code", "message"),
+    [
+        (
+            "58004567",
+            Kind.OTHER,
+            "registration_number_length",
+            "A registration number has exactly nine digits.",
+        ),
+        (
+            "580045671",
+            Kind.OTHER,
+            "registration_number_check_digit",
+            "This registration number is not valid: its last digit does not "
+            "match. Please check the number on your registration certificate.",
+        ),
+        (
+            "",
+            Kind.NONPROFIT,
+            "registration_number_required",
+            "Registered nonprofits and companies must give their number.",
+        ),
+        (
+            "510045677",
+            Kind.NONPROFIT,
+            "registration_number_prefix",
+            "A registered nonprofit's number starts with 58.",
+        ),
+        (
+            "580045672",
+            Kind.PUBLIC_BENEFIT_COMPANY,
+            "registration_number_prefix",
+            "A public-benefit company's number starts with 51 or 52.",
+        ),
+    ],
+)
+def test_each_refusal_says_what_is_wrong_in_its_own_words(number, kind, code, message):
+    """The form shows these sentences (translated from these msgids)."""
+    with pytest.raises(ValidationError) as error:
+        validate_registration_number_for_kind(number=number, kind=kind)
+    assert error.value.code == code
+    assert error.value.messages == [message]
+
+
+def test_normalizing_keeps_letters_and_an_empty_number_empty():
+    """Only digits are read as digits; a missing number stays missing."""
+    assert normalize_registration_number("58a-0045672") == "58a0045672"
+    assert normalize_registration_number("") == ""
+    assert normalize_registration_number(None) == ""
+
+
+def test_an_invalid_phone_number_is_refused_as_invalid():
+    with pytest.raises(ValidationError) as error:
+        validate_phone_number(PhoneNumber.from_string("050-123", region="IL"))
+    assert error.value.code == "invalid"
+    assert error.value.messages == ["Enter a valid phone number."]

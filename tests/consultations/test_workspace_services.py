@@ -19,7 +19,7 @@ from consultations.services.workspace import (
     meeting_reschedule,
     meeting_schedule,
 )
-from tests.consultations.conftest import ConsultationFactory
+from tests.factories import ConsultationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ Status = Consultation.Status
 @pytest.fixture
 def assigned(advisor):
     """A request assigned before any contact (first response still open)."""
-    return ConsultationFactory(status=Status.ASSIGNED, advisor=advisor)
+    return ConsultationFactory(history=False, status=Status.ASSIGNED, advisor=advisor)
 
 
 def _next_week_at(hour):
@@ -104,7 +104,9 @@ def test_another_advisor_cannot_message_the_organization(assigned, other_advisor
 
 
 def test_a_withdrawn_request_cannot_be_messaged(advisor):
-    consultation = ConsultationFactory(status=Status.WITHDRAWN, advisor=advisor)
+    consultation = ConsultationFactory(
+        history=False, status=Status.WITHDRAWN, advisor=advisor
+    )
 
     with pytest.raises(ValidationError):
         consultation_message_organization(
@@ -149,7 +151,9 @@ def test_a_meeting_already_held_is_logged_without_an_invitation(assigned, adviso
 
 
 def test_a_meeting_needs_an_assigned_open_request(advisor):
-    consultation = ConsultationFactory(status=Status.COMPLETED, advisor=advisor)
+    consultation = ConsultationFactory(
+        history=False, status=Status.COMPLETED, advisor=advisor
+    )
 
     with pytest.raises(ValidationError):
         _schedule(consultation, advisor)

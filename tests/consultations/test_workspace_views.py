@@ -16,7 +16,7 @@ from consultations.models import (
     OutboundEmail,
     StatusChange,
 )
-from tests.consultations.conftest import ConsultationFactory
+from tests.factories import ConsultationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,10 @@ def advisor_client(client, advisor):
 def assigned(advisor):
     """Assigned, so answered: the assignment notice was the first response."""
     return ConsultationFactory(
-        status=Status.ASSIGNED, advisor=advisor, first_responded_at=timezone.now()
+        history=False,
+        status=Status.ASSIGNED,
+        advisor=advisor,
+        first_responded_at=timezone.now(),
     )
 
 
@@ -47,14 +50,22 @@ def test_my_requests_lists_open_requests_urgent_first_then_oldest(
 ):
     now = timezone.now()
     old = ConsultationFactory(
-        status=Status.IN_PROGRESS, advisor=advisor, submitted_at=now - timedelta(10)
+        history=False,
+        status=Status.IN_PROGRESS,
+        advisor=advisor,
+        submitted_at=now - timedelta(10),
     )
-    recent = ConsultationFactory(status=Status.ASSIGNED, advisor=advisor)
+    recent = ConsultationFactory(history=False, status=Status.ASSIGNED, advisor=advisor)
     urgent = ConsultationFactory(
-        status=Status.ASSIGNED, advisor=advisor, urgency=Consultation.Urgency.URGENT
+        history=False,
+        status=Status.ASSIGNED,
+        advisor=advisor,
+        urgency=Consultation.Urgency.URGENT,
     )
-    ConsultationFactory(status=Status.COMPLETED, advisor=advisor)
-    not_mine = ConsultationFactory(status=Status.ASSIGNED, advisor=other_advisor)
+    ConsultationFactory(history=False, status=Status.COMPLETED, advisor=advisor)
+    not_mine = ConsultationFactory(
+        history=False, status=Status.ASSIGNED, advisor=other_advisor
+    )
 
     response = advisor_client.get(reverse("workspace:my_requests"))
 
@@ -65,7 +76,7 @@ def test_my_requests_lists_open_requests_urgent_first_then_oldest(
 
 
 def test_the_closed_tab_lists_finished_requests(advisor_client, advisor, assigned):
-    done = ConsultationFactory(status=Status.COMPLETED, advisor=advisor)
+    done = ConsultationFactory(history=False, status=Status.COMPLETED, advisor=advisor)
 
     response = advisor_client.get(reverse("workspace:my_requests") + "?show=closed")
 
@@ -272,12 +283,14 @@ def test_the_advisor_list_costs_the_same_queries_for_few_or_many_rows(
     from django.test.utils import CaptureQueriesContext
 
     url = reverse("workspace:my_requests")
-    ConsultationFactory(status=Status.ASSIGNED, advisor=advisor)
+    ConsultationFactory(history=False, status=Status.ASSIGNED, advisor=advisor)
     with CaptureQueriesContext(connection) as few:
         advisor_client.get(url)
 
     for _ in range(30):
-        consultation = ConsultationFactory(status=Status.IN_PROGRESS, advisor=advisor)
+        consultation = ConsultationFactory(
+            history=False, status=Status.IN_PROGRESS, advisor=advisor
+        )
         Meeting.objects.create(
             consultation=consultation,
             advisor=advisor,
