@@ -232,7 +232,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
 
     # Scope
 
-    crisis_lookup = "is_crisis"
+    crisis_via = ""
 
     def has_add_permission(self, request):
         # Requests come from the public form only.

@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet
 
 from consultations.models import Consultation, Feedback, ResponsePolicy
+from consultations.permissions import user_may_see_crisis
 from consultations.roles import COORDINATORS_GROUP
-from consultations.services.access import CRISIS_PERMISSION
 from consultations.suggestions import advisor_profiles_with_load
 from tracks.caching import cached_fragment
 from tracks.models import Track
@@ -145,7 +145,7 @@ def coordinator_recipients() -> list[Recipient]:
             user.email.lower(),
             Recipient(
                 email=user.email,
-                sees_crisis=user.has_perm(CRISIS_PERMISSION),
+                sees_crisis=user_may_see_crisis(user),
                 first_name=user.first_name,
             ),
         )
