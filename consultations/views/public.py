@@ -29,6 +29,7 @@ from consultations.forms import (
     StatusMessageForm,
     WithdrawForm,
 )
+from consultations.selectors.followups import response_policy_for_consultation
 from consultations.selectors.requester import (
     active_track_slugs,
     consultation_get_by_status_token,
@@ -252,10 +253,15 @@ def request_received(request):
     )
     if consultation is None:
         return redirect("consultations:request_new")
+    # The promise in words comes from the policy the deadline came from.
+    policy = response_policy_for_consultation(consultation=consultation)
     return render(
         request,
         "consultations/request_received.html",
-        {"consultation": consultation},
+        {
+            "consultation": consultation,
+            "response_business_days": policy.first_response_business_days,
+        },
     )
 
 

@@ -7,7 +7,6 @@ import datetime
 import uuid
 
 import pytest
-from django.conf import settings
 
 from consultations.emails import build_message
 from consultations.models import Consultation, Organization, OutboundEmail
@@ -82,7 +81,7 @@ def _rendered(email: OutboundEmail) -> str:
 
 
 def test_no_staff_email_about_a_crisis_request_carries_personal_data(
-    catalog, coordinator, advisor, django_capture_on_commit_callbacks
+    catalog, settings, coordinator, advisor
 ):
     """Intake, the organization's message and withdrawal, the assignment,
     the reminder, the escalation, the silent-organization note and the

@@ -99,7 +99,7 @@ def test_a_valid_post_saves_the_request_and_redirects_to_the_confirmation(
     page = client.get(response["Location"])
     html = page.content.decode()
     assert consultation.reference in html
-    assert "within three business days" in html
+    assert "within 3 business days" in html
     assert reverse("consultations:lost_link") in html
 
 
