@@ -78,7 +78,7 @@ def _response_policy_table_load() -> dict[tuple[str, int | None], PolicyValues]:
     }
 
 
-def response_policy_for(*, urgency: str, track=None) -> PolicyValues:
+def response_policy_for(*, urgency: str, track=None, table=None) -> PolicyValues:
     """The policy for `urgency` (normal, urgent or crisis) on `track`: the
     track's own row, else the row for every track, else the settings.
 
@@ -88,7 +88,7 @@ def response_policy_for(*, urgency: str, track=None) -> PolicyValues:
     wanted = [urgency]
     if urgency == ResponsePolicy.Urgency.CRISIS:
         wanted.append(ResponsePolicy.Urgency.URGENT)
-    table = response_policy_table()
+    table = response_policy_table() if table is None else table
     for candidate in wanted:
         policy = table.get((candidate, track_id)) if track_id else None
         policy = policy or table.get((candidate, None))
@@ -101,6 +101,18 @@ def response_policy_business_days(*, urgency: str, track=None) -> int:
     """Business days to the first response for `urgency` on `track`."""
     policy = response_policy_for(urgency=urgency, track=track)
     return policy.first_response_business_days
+
+
+def response_promise_business_days() -> dict[str, int]:
+    """Business days to the first response on every track, by policy
+    urgency: what the public pages promise (one read of the policies)."""
+    table = response_policy_table()
+    return {
+        urgency: response_policy_for(
+            urgency=urgency, table=table
+        ).first_response_business_days
+        for urgency in ResponsePolicy.Urgency.values
+    }
 
 
 def response_policy_for_consultation(*, consultation: Consultation) -> PolicyValues:

@@ -57,3 +57,41 @@ def test_the_policy_sets_the_promise_on_the_page_and_in_the_email(
     assert promise in html
     for other in set(PROMISE[language].values()) - {promise}:
         assert other not in page and other not in html
+
+
+# The form's two sentences, and the number of days as each language says it.
+FORM_SENTENCES = {
+    "he": ("רכז.ת מטעם המרכז עונה תוך {}.", "פניית משבר נענית תוך {}."),
+    "ar": ("سيردّ عليكم منسّق/ة خلال {}.", "يتم الردّ على طلب الأزمة خلال {}."),
+    "en": (
+        "A coordinator will answer within {}.",
+        "A crisis request is answered within {}.",
+    ),
+}
+DAYS = {
+    "he": {1: "יום עסקים אחד", 2: "2 ימי עסקים"},
+    "ar": {1: "يوم عمل واحد", 2: "يومَي عمل"},
+    "en": {1: "one business day", 2: "2 business days"},
+}
+
+
+@pytest.mark.parametrize("language", ["he", "ar", "en"])
+@pytest.mark.parametrize(("normal", "crisis"), [(2, 1), (1, 2)])
+def test_the_form_promises_what_the_policies_for_every_track_say(
+    client, catalog, language, normal, crisis
+):
+    """The request form's opening words follow the regular and the crisis
+    policies for every track."""
+    for urgency, days in [
+        (ResponsePolicy.Urgency.NORMAL, normal),
+        (ResponsePolicy.Urgency.CRISIS, crisis),
+    ]:
+        ResponsePolicy.objects.update_or_create(
+            urgency=urgency,
+            track=None,
+            defaults={"first_response_business_days": days},
+        )
+    page = _words(client.get(f"{PREFIX[language]}/request/").content.decode())
+    regular_sentence, crisis_sentence = FORM_SENTENCES[language]
+    assert regular_sentence.format(DAYS[language][normal]) in page
+    assert crisis_sentence.format(DAYS[language][crisis]) in page
