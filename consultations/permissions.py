@@ -35,6 +35,12 @@ def user_may_see_consultation(*, user, consultation) -> bool:
     return not consultation.is_crisis or user_may_see_crisis(user)
 
 
+def may_assign_in_bulk(consultation) -> bool:
+    """Crisis requests are assigned one at a time, by staff who may see
+    them: the assignment is what opens one to its advisor."""
+    return not consultation.is_crisis
+
+
 def exclude_hidden_crisis(queryset: QuerySet, *, user, via: str = "") -> QuerySet:
     """`queryset` without the rows about crisis requests that `user` may not
     see. `via` is the path from a row to its request ("consultation__"), ""

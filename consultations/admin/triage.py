@@ -55,6 +55,7 @@ from consultations.models import (
     Message,
     Organization,
 )
+from consultations.permissions import may_assign_in_bulk
 from consultations.services.access_log import (
     access_log_request_viewed,
     access_log_requests_exported,
@@ -609,7 +610,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
         """
         done, failures, crisis_skipped = 0, [], 0
         for consultation in self._ordered(queryset):
-            if consultation.is_crisis:
+            if not may_assign_in_bulk(consultation):
                 crisis_skipped += 1
                 continue
             if consultation.status not in (Status.NEW, Status.IN_TRIAGE):
