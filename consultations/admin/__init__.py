@@ -1,7 +1,7 @@
 """Staff work in Django's admin (Hebrew, right to left).
 
-Crisis requests exist here only for users with `view_crisis_consultation`
-(and superusers): the request list, search, export, the request page, the
+Crisis requests exist here only for those who may see them
+(consultations/permissions.py): the request list, search, export, the request page, the
 outbox, follow-ups, feedback and the access log all start from a scoped
 queryset (scope.CrisisScopedAdmin).
 

@@ -3,25 +3,20 @@ who may see them, and pages nobody may edit."""
 
 from django.contrib import admin
 
-from consultations.services.access import CRISIS_PERMISSION
-
-
-def user_sees_crisis_requests(user) -> bool:
-    return user.is_superuser or user.has_perm(CRISIS_PERMISSION)
+from consultations.permissions import exclude_hidden_crisis
 
 
 class CrisisScopedAdmin:
-    """A ModelAdmin mixin: rows about crisis requests are left out for users
-    without the crisis permission. `crisis_lookup` reaches the request's
-    flag from a row (rows about no request stay)."""
+    """A ModelAdmin mixin: rows about crisis requests the user may not see
+    are left out (consultations/permissions.py). `crisis_via` is the path
+    from a row to its request (rows about no request stay)."""
 
-    crisis_lookup = "consultation__is_crisis"
+    crisis_via = "consultation__"
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if user_sees_crisis_requests(request.user):
-            return queryset
-        return queryset.exclude(**{self.crisis_lookup: True})
+        return exclude_hidden_crisis(
+            super().get_queryset(request), user=request.user, via=self.crisis_via
+        )
 
 
 class ViewOnlyAdmin:

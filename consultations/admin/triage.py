@@ -52,6 +52,7 @@ from consultations.models import (
     Message,
     Organization,
 )
+from consultations.permissions import may_assign_in_bulk
 from consultations.services.access_log import (
     access_log_request_viewed,
     access_log_requests_exported,
@@ -229,7 +230,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
 
     # Scope
 
-    crisis_lookup = "is_crisis"
+    crisis_via = ""
 
     def has_add_permission(self, request):
         # Requests come from the public form only.
@@ -606,7 +607,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
         """
         done, failures, crisis_skipped = 0, [], 0
         for consultation in self._ordered(queryset):
-            if consultation.is_crisis:
+            if not may_assign_in_bulk(consultation):
                 crisis_skipped += 1
                 continue
             if consultation.status not in (Status.NEW, Status.IN_TRIAGE):

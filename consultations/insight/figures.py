@@ -25,11 +25,11 @@ from consultations.insight.charts import (
     line_chart,
 )
 from consultations.models import Consultation
+from consultations.permissions import user_may_see_crisis
 from consultations.selectors.dashboard import (
     DashboardFigures,
     DashboardFilters,
     dashboard_figures,
-    may_see_crisis,
 )
 from tracks.models import Track
 
@@ -449,7 +449,7 @@ def _organizations_figure(figures: DashboardFigures) -> Figure:
 def _cache_key(*, user, filters: DashboardFilters) -> str:
     parts = [
         translation.get_language(),
-        "crisis" if may_see_crisis(user=user) else "no-crisis",
+        "crisis" if user_may_see_crisis(user) else "no-crisis",
         *(f"{key}={value}" for key, value in sorted(filters.as_query().items())),
     ]
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]

@@ -12,10 +12,19 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from consultations.permissions import visible_consultations
 from shatil_portal.models import TimeStampedModel
 
 from .choices import Language
 from .organizations import Organization
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The requests `user` may open. The rule is in permissions.py,
+        which imports nothing of the project, so this module imports it at
+        the top with no cycle."""
+        return visible_consultations(self, user=user)
 
 
 class Consultation(TimeStampedModel):
@@ -158,10 +167,13 @@ class Consultation(TimeStampedModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     anonymized_at = models.DateTimeField(_("anonymized at"), null=True, blank=True)
 
+    objects = ConsultationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-submitted_at"]
         verbose_name = _("consultation request")
         verbose_name_plural = _("consultation requests")
+        # Its full name and every use: consultations/permissions.py.
         permissions = [
             ("view_crisis_consultation", _("Can see crisis requests")),
         ]

@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from consultations.business_time import ISRAEL_TZ, to_local
 from consultations.models import AdvisorProfile, Consultation, Feedback
-from consultations.services.access import CRISIS_PERMISSION
+from consultations.permissions import user_may_see_crisis
 from tracks.models import Track
 
 Status = Consultation.Status
@@ -64,10 +64,6 @@ class PercentileCont(Aggregate):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return super().as_sql(compiler, connection, **extra_context)
-
-
-def may_see_crisis(*, user) -> bool:
-    return user.has_perm(CRISIS_PERMISSION)
 
 
 def month_start(day: datetime.date) -> datetime.date:
@@ -187,7 +183,7 @@ def dashboard_tracks(*, user) -> list[Track]:
     """The tracks the dashboard reports on (and offers as a filter); the
     time-sensitive (crisis) tracks only to users who may see crisis requests."""
     tracks = Track.objects.order_by("order", "pk")
-    if not may_see_crisis(user=user):
+    if not user_may_see_crisis(user):
         tracks = tracks.filter(is_time_sensitive=False)
     return list(tracks)
 
@@ -205,9 +201,13 @@ def _filters_q(*, filters: DashboardFilters, prefix: str = "") -> Q:
 
 def _scope(*, user, filters: DashboardFilters) -> QuerySet[Consultation]:
     """The requests the figures count: the filters, and no crisis request
-    for a user without the permission."""
+    for a user without the permission.
+
+    By class of user, not `visible_to`: the figures are cached per class
+    (dashboard.py), so one advisor's own crisis request is not counted.
+    """
     queryset = Consultation.objects.filter(_filters_q(filters=filters))
-    if not may_see_crisis(user=user):
+    if not user_may_see_crisis(user):
         queryset = queryset.filter(is_crisis=False)
     return queryset.order_by()
 
@@ -316,7 +316,7 @@ def _crisis_figures(
     crisis = Consultation.objects.filter(
         _filters_q(filters=filters), _submitted_in(filters), is_crisis=True
     ).order_by()
-    if not may_see_crisis(user=user):
+    if not user_may_see_crisis(user):
         return crisis.count(), {}
     late, _ = _late_conditions(now=now)
     rows = (
@@ -365,7 +365,7 @@ def dashboard_figures(
     figures = DashboardFigures(
         months=filters.months,
         tracks=tracks,
-        crisis_visible=may_see_crisis(user=user),
+        crisis_visible=user_may_see_crisis(user),
     )
 
     figures.status_counts = dict(

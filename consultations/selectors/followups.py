@@ -13,8 +13,8 @@ from django.db.models import Count, QuerySet
 
 from consultations.business_time import add_business_days
 from consultations.models import Consultation, Feedback, ResponsePolicy
+from consultations.permissions import user_may_see_crisis
 from consultations.roles import COORDINATORS_GROUP
-from consultations.services.access import CRISIS_PERMISSION
 from consultations.suggestions import advisor_profiles_with_load
 from shatil_portal.caching import cached_fragment
 from tracks.models import Track
@@ -82,7 +82,7 @@ def _response_policy_table_load() -> dict[tuple[str, int | None], PolicyValues]:
     }
 
 
-def response_policy_for(*, urgency: str, track=None) -> PolicyValues:
+def response_policy_for(*, urgency: str, track=None, table=None) -> PolicyValues:
     """The policy for `urgency` (normal, urgent or crisis) on `track`: the
     track's own row, else the row for every track, else the settings.
 
@@ -92,7 +92,7 @@ def response_policy_for(*, urgency: str, track=None) -> PolicyValues:
     wanted = [urgency]
     if urgency == ResponsePolicy.Urgency.CRISIS:
         wanted.append(ResponsePolicy.Urgency.URGENT)
-    table = response_policy_table()
+    table = response_policy_table() if table is None else table
     for candidate in wanted:
         policy = table.get((candidate, track_id)) if track_id else None
         policy = policy or table.get((candidate, None))
@@ -126,6 +126,18 @@ def first_response_due_at(
         track=track,
     )
     return add_business_days(moment=submitted_at, days=days)
+
+
+def response_promise_business_days() -> dict[str, int]:
+    """Business days to the first response on every track, by policy
+    urgency: what the public pages promise (one read of the policies)."""
+    table = response_policy_table()
+    return {
+        urgency: response_policy_for(
+            urgency=urgency, table=table
+        ).first_response_business_days
+        for urgency in ResponsePolicy.Urgency.values
+    }
 
 
 def response_policy_for_consultation(*, consultation: Consultation) -> PolicyValues:
@@ -170,7 +182,7 @@ def coordinator_recipients() -> list[Recipient]:
             user.email.lower(),
             Recipient(
                 email=user.email,
-                sees_crisis=user.has_perm(CRISIS_PERMISSION),
+                sees_crisis=user_may_see_crisis(user),
                 first_name=user.first_name,
             ),
         )

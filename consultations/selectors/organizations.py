@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.models import Consultation, Organization, OrganizationMerge
-from consultations.selectors.dashboard import may_see_crisis
-from consultations.selectors.staff import consultations_visible_to
+from consultations.permissions import user_may_see_crisis
 
 
 def organization_get_for_staff(*, pk: int) -> Organization | None:
@@ -33,11 +32,11 @@ def organization_get_for_staff(*, pk: int) -> Organization | None:
 
 
 def _visible_requests(*, user, organization: Organization) -> QuerySet[Consultation]:
-    return consultations_visible_to(user=user).filter(organization=organization)
+    return Consultation.objects.visible_to(user).filter(organization=organization)
 
 
 def _hidden_crisis_count(*, user, organization: Organization) -> int:
-    if may_see_crisis(user=user):
+    if user_may_see_crisis(user):
         return 0
     return (
         Consultation.objects.filter(organization=organization, is_crisis=True)
@@ -106,7 +105,7 @@ def organization_merge_preview(
 ) -> list[MergeSide]:
     """Each organization with the requests a merge would move from it."""
     visible = (
-        consultations_visible_to(user=user)
+        Consultation.objects.visible_to(user)
         .filter(organization__in=organizations)
         .select_related("track")
         .order_by("-submitted_at", "-pk")

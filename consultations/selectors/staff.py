@@ -1,7 +1,8 @@
 """Reads for staff and advisors, always scoped by the user who asks.
 
 An advisor sees the requests assigned to them; staff see every request, and
-crisis requests only with the `view_crisis_consultation` permission. Each
+crisis requests as consultations/permissions.py says
+(`Consultation.objects.visible_to`). Each
 page's reads cost a fixed number of queries, whatever the number of rows.
 """
 
@@ -15,7 +16,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -32,7 +32,6 @@ from consultations.models import (
     Message,
     StatusChange,
 )
-from consultations.services.access import CRISIS_PERMISSION
 
 Status = Consultation.Status
 
@@ -48,18 +47,6 @@ LIST_DEFERRED_FIELDS = (
     "track__description_ar",
     "track__description_en",
 )
-
-
-def consultations_visible_to(*, user) -> QuerySet[Consultation]:
-    """Every request `user` may open, in the workspace or the admin."""
-    if not user.is_authenticated or not user.is_active:
-        return Consultation.objects.none()
-    own = Q(advisor=user)
-    if not user.is_staff:
-        return Consultation.objects.filter(own)
-    if user.has_perm(CRISIS_PERMISSION):
-        return Consultation.objects.all()
-    return Consultation.objects.filter(own | Q(is_crisis=False))
 
 
 def consultation_list_for_advisor(*, user, closed: bool = False) -> QuerySet:
@@ -107,7 +94,7 @@ def consultation_get_for_workspace(*, user, pk: int) -> Consultation | None:
     """One request with all its page shows, or None when `user` may not see
     it (the view answers 404 either way, so nothing leaks)."""
     return (
-        consultations_visible_to(user=user)
+        Consultation.objects.visible_to(user)
         .filter(pk=pk)
         .select_related("organization", "track", "track_format", "advisor")
         .prefetch_related(
@@ -188,7 +175,7 @@ def meeting_get_for_workspace(*, user, consultation_pk: int, pk: int) -> Meeting
     return (
         Meeting.objects.filter(
             pk=pk,
-            consultation__in=consultations_visible_to(user=user).filter(
+            consultation__in=Consultation.objects.visible_to(user).filter(
                 pk=consultation_pk
             ),
         )

@@ -41,15 +41,21 @@ from consultations.models import (
 )
 from consultations.selectors.followups import (
     Recipient,
+    advisors_at_capacity,
     consultations_overdue,
+    consultations_waiting,
     coordinator_recipients,
+    digest_period,
+    new_requests_by_track,
     response_policy_for_consultation,
 )
-from consultations.services.intake import staff_request_url, track_title
+from consultations.services.feedback import feedback_invite
 from consultations.services.notices import (
     advisor_language,
-    consultation_reply_to,
     format_local,
+    notify_organization,
+    staff_request_url,
+    staff_summary,
     workspace_request_url,
 )
 from consultations.services.outbox import outbox_enqueue, outbox_enqueue_created
@@ -172,20 +178,16 @@ def _dedup_key(followup: FollowUp, recipient: str = "") -> str:
 def _staff_item(*, consultation: Consultation, language: str) -> dict:
     """A request as a line of a staff email: a crisis request by reference
     and link only (DECISIONS.md, "People and permissions")."""
-    item = {
-        "reference": consultation.reference,
+    return {
         "url": staff_request_url(consultation=consultation),
-        "is_crisis": consultation.is_crisis,
-    }
-    if not consultation.is_crisis:
-        item |= {
-            "organization_name": consultation.organization_as_submitted.get("name", ""),
-            "track_title": track_title(track=consultation.track, language=language),
-            "due": format_local(
+        **staff_summary(
+            consultation,
+            language,
+            due=format_local(
                 moment=consultation.first_response_due_at, language=language
             ),
-        }
-    return item
+        ),
+    }
 
 
 # 1. First-response reminders and escalation -------------------------------
@@ -266,20 +268,13 @@ def _send_response_reminder(followup: FollowUp, now: datetime.datetime) -> None:
         raise FollowUpNotApplicable(_("The deadline passed; escalation follows."))
     for email, language, url in _reminder_recipients(consultation=consultation):
         context = {
-            "reference": consultation.reference,
             "url": url,
-            "is_crisis": consultation.is_crisis,
+            # The deadline is no personal data: a crisis notice shows it too.
             "due": format_local(
                 moment=consultation.first_response_due_at, language=language
             ),
+            **staff_summary(consultation, language),
         }
-        if not consultation.is_crisis:
-            context |= {
-                "organization_name": consultation.organization_as_submitted.get(
-                    "name", ""
-                ),
-                "track_title": track_title(track=consultation.track, language=language),
-            }
         outbox_enqueue(
             kind=OutboundEmail.Kind.RESPONSE_REMINDER,
             to_address=email,
@@ -466,22 +461,15 @@ def _send_waiting_nudge(followup: FollowUp, now: datetime.datetime) -> None:
     current = _check_still_waiting(followup)
     consultation = followup.consultation
     language = consultation.preferred_language
-    outbox_enqueue(
-        kind=OutboundEmail.Kind.WAITING_NUDGE,
-        to_address=consultation.contact_email,
-        dedup_key=_dedup_key(followup),
-        language=language,
-        reply_to=consultation_reply_to(consultation=consultation),
+    notify_organization(
         consultation=consultation,
-        context={
-            "reference": consultation.reference,
-            "contact_name": consultation.contact_name,
-            "advisor_first_name": (
-                consultation.advisor.first_name if consultation.advisor_id else ""
-            ),
-            "since": format_local(moment=current.created_at, language=language),
-            "is_second": followup.sequence % 2 == 0,
-        },
+        kind=OutboundEmail.Kind.WAITING_NUDGE,
+        dedup_key=_dedup_key(followup),
+        advisor_first_name=(
+            consultation.advisor.first_name if consultation.advisor_id else ""
+        ),
+        since=format_local(moment=current.created_at, language=language),
+        is_second=followup.sequence % 2 == 0,
     )
 
 
@@ -502,12 +490,11 @@ def _send_waiting_advisor(followup: FollowUp, now: datetime.datetime) -> None:
         language=language,
         consultation=consultation,
         context={
-            "reference": consultation.reference,
             "advisor_first_name": advisor.first_name if advisor else "",
             "url": url,
             "since": format_local(moment=current.created_at, language=language),
             "business_days": 3 * settings.FOLLOWUP_WAITING_BUSINESS_DAYS,
-            "is_crisis": consultation.is_crisis,
+            **staff_summary(consultation, language),
         },
     )
 
@@ -579,8 +566,6 @@ def feedback_requests_plan(*, now: datetime.datetime) -> int:
 
 
 def _send_feedback_request(followup: FollowUp, now: datetime.datetime) -> None:
-    from consultations.services.feedback import feedback_invite
-
     consultation = followup.consultation
     if consultation.anonymized_at is not None:
         raise FollowUpNotApplicable(_("The request was anonymized."))
@@ -589,19 +574,11 @@ def _send_feedback_request(followup: FollowUp, now: datetime.datetime) -> None:
     invitation = feedback_invite(consultation=consultation)
     if invitation is None:
         raise FollowUpNotApplicable(_("The organization already answered."))
-    language = consultation.preferred_language
-    outbox_enqueue(
-        kind=OutboundEmail.Kind.FEEDBACK_REQUEST,
-        to_address=consultation.contact_email,
-        dedup_key=_dedup_key(followup),
-        language=language,
-        reply_to=consultation_reply_to(consultation=consultation),
+    notify_organization(
         consultation=consultation,
-        context={
-            "reference": consultation.reference,
-            "contact_name": consultation.contact_name,
-            "secret_feedback_url": invitation.url,
-        },
+        kind=OutboundEmail.Kind.FEEDBACK_REQUEST,
+        dedup_key=_dedup_key(followup),
+        secret_feedback_url=invitation.url,
     )
 
 
@@ -638,13 +615,6 @@ def _digest_items(
 
 
 def weekly_digest_context(*, recipient: Recipient, now: datetime.datetime) -> dict:
-    from consultations.selectors.followups import (
-        advisors_at_capacity,
-        consultations_waiting,
-        digest_period,
-        new_requests_by_track,
-    )
-
     language = settings.LANGUAGE_CODE
     since, until = digest_period(now=now)
     with translation.override(language):

@@ -15,23 +15,29 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
-from consultations.emails import portal_url
 from consultations.models import (
     CoalitionMember,
     Consultation,
     Organization,
     OutboundEmail,
     ReferenceSequence,
-    Region,
     StatusChange,
 )
 from consultations.selectors.followups import first_response_due_at
 from consultations.selectors.requester import status_token_hash
-from consultations.services.notices import consultation_reply_to
+from consultations.services.notices import (
+    organization_draft,
+    region_label,
+    response_promise_context,
+    staff_request_url,
+    staff_summary,
+    status_url,
+    track_title,
+)
 from consultations.services.outbox import EmailDraft, outbox_enqueue_new
 from consultations.validators import validate_phone_number
 from tracks.models import AdjacentArea, Track, TrackFormat
@@ -76,31 +82,6 @@ def status_token_new() -> tuple[str, str]:
     """A fresh private-link token and the hash that is stored in its place."""
     token = secrets.token_urlsafe(STATUS_TOKEN_BYTES)
     return token, status_token_hash(token)
-
-
-def status_url(*, token: str, language: str) -> str:
-    """The absolute private link, in `language`, for an email."""
-    return portal_url("consultations:request_status", language=language, token=token)
-
-
-def staff_request_url(*, consultation: Consultation) -> str:
-    """Where staff open the request: its admin page."""
-    return portal_url(
-        "admin:consultations_consultation_change", object_id=consultation.pk
-    )
-
-
-def response_promise_context(*, consultation: Consultation, language: str) -> dict:
-    """The response clock in words the email can show in `language`."""
-    with translation.override(language):
-        due = formats.date_format(
-            timezone.localtime(consultation.first_response_due_at), "DATE_FORMAT"
-        )
-    return {
-        "is_urgent": consultation.urgency == Consultation.Urgency.URGENT,
-        "is_crisis": consultation.is_crisis,
-        "response_due_date": due,
-    }
 
 
 def phone_to_e164(phone) -> str:
@@ -187,11 +168,6 @@ def organization_for_submission(*, details: OrganizationDetails) -> Organization
         # by someone else, created it first.
         return Organization.objects.get(registration_number=number)
     return organization
-
-
-def track_title(*, track: Track, language: str) -> str:
-    """The track's title in `language`, whatever language is active."""
-    return getattr(track, f"title_{language}", "") or track.title
 
 
 def consultation_submit(
@@ -356,41 +332,27 @@ def _consultation_save(
 
 def _confirmation_draft(*, consultation: Consultation, token: str) -> EmailDraft:
     language = consultation.preferred_language
-    return EmailDraft(
-        kind=OutboundEmail.Kind.CONFIRMATION,
-        to_address=consultation.contact_email,
-        reply_to=consultation_reply_to(consultation=consultation),
-        dedup_key=f"confirmation:{consultation.pk}",
-        language=language,
+    return organization_draft(
         consultation=consultation,
-        context={
-            "reference": consultation.reference,
-            "contact_name": consultation.contact_name,
-            "track_title": track_title(track=consultation.track, language=language),
-            **response_promise_context(consultation=consultation, language=language),
-            "secret_status_url": status_url(token=token, language=language),
-        },
+        kind=OutboundEmail.Kind.CONFIRMATION,
+        dedup_key=f"confirmation:{consultation.pk}",
+        track_title=track_title(track=consultation.track, language=language),
+        **response_promise_context(consultation=consultation, language=language),
+        secret_status_url=status_url(token=token, language=language),
     )
 
 
 def _staff_notification_draft(*, consultation: Consultation) -> EmailDraft:
     language = settings.LANGUAGE_CODE
     context = {
-        "reference": consultation.reference,
         "staff_url": staff_request_url(consultation=consultation),
         **response_promise_context(consultation=consultation, language=language),
+        **staff_summary(
+            consultation,
+            language,
+            region=region_label(consultation=consultation, language=language),
+        ),
     }
-    if not consultation.is_crisis:
-        # Crisis notifications carry the reference and a link only
-        # (DECISIONS.md, "People and permissions").
-        submitted = consultation.organization_as_submitted
-        with translation.override(language):
-            region = str(Region(submitted["region"]).label)
-        context |= {
-            "organization_name": submitted["name"],
-            "track_title": track_title(track=consultation.track, language=language),
-            "region": region,
-        }
     return EmailDraft(
         kind=OutboundEmail.Kind.STAFF_NEW_REQUEST,
         to_address=settings.STAFF_INBOX_EMAIL,

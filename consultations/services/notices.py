@@ -1,5 +1,7 @@
-"""Shared pieces of the triage and workspace emails: who the organization
-replies to, the advisor's language and link, and the first-response clock.
+"""Shared pieces of every email about a request: the one way to email the
+organization (`notify_organization`), what an email to staff may say
+(`staff_summary`), who the organization replies to, the links and texts the
+emails carry, and the first-response clock.
 
 Each helper runs inside the caller's transaction; the emails themselves are
 outbox rows (services/outbox.py).
@@ -10,7 +12,16 @@ from django.utils import formats, timezone, translation
 
 from consultations.business_time import to_local
 from consultations.emails import portal_url
-from consultations.models import AdvisorProfile, Consultation, Language
+from consultations.models import (
+    AdvisorProfile,
+    Consultation,
+    Language,
+    OutboundEmail,
+    Region,
+)
+from consultations.selectors.followups import response_policy_for_consultation
+from consultations.services.outbox import EmailDraft, outbox_enqueue
+from tracks.models import Track
 
 
 def consultation_reply_to(*, consultation: Consultation, declined_by=None) -> str:
@@ -63,3 +74,118 @@ def consultation_mark_first_response(*, consultation: Consultation) -> list[str]
         return []
     consultation.first_responded_at = timezone.now()
     return ["first_responded_at"]
+
+
+def status_url(*, token: str, language: str) -> str:
+    """The absolute private link, in `language`, for an email."""
+    return portal_url("consultations:request_status", language=language, token=token)
+
+
+def staff_request_url(*, consultation: Consultation) -> str:
+    """Where staff open the request: its admin page."""
+    return portal_url(
+        "admin:consultations_consultation_change", object_id=consultation.pk
+    )
+
+
+def track_title(*, track: Track, language: str) -> str:
+    """The track's title in `language`, whatever language is active."""
+    return getattr(track, f"title_{language}", "") or track.title
+
+
+def response_promise_context(*, consultation: Consultation, language: str) -> dict:
+    """The response clock in words the email can show in `language`: the
+    number of business days from the request's response policy (the one
+    its stored deadline was computed with) and the deadline's date."""
+    with translation.override(language):
+        due = formats.date_format(
+            timezone.localtime(consultation.first_response_due_at), "DATE_FORMAT"
+        )
+    policy = response_policy_for_consultation(consultation=consultation)
+    return {
+        "is_urgent": consultation.urgency == Consultation.Urgency.URGENT,
+        "is_crisis": consultation.is_crisis,
+        "response_business_days": policy.first_response_business_days,
+        "response_due_date": due,
+    }
+
+
+def staff_summary(consultation: Consultation, language: str, **details) -> dict:
+    """What an email to staff may say about `consultation`, in `language`.
+
+    A crisis request's email carries only its reference and a link
+    (DECISIONS.md, "People and permissions"): the one place of that rule.
+    Any other request's also names the organization (as submitted) and the
+    track, plus the caller's `details` (a message's body, a reason, the
+    deadline), which a crisis request's email never carries.
+    """
+    summary = {"reference": consultation.reference, "is_crisis": consultation.is_crisis}
+    if consultation.is_crisis:
+        return summary
+    return summary | {
+        "organization_name": consultation.organization_as_submitted.get("name", ""),
+        "track_title": track_title(track=consultation.track, language=language),
+        **details,
+    }
+
+
+def region_label(*, consultation: Consultation, language: str) -> str:
+    """The region the organization gave, in `language`."""
+    with translation.override(language):
+        return str(Region(consultation.organization_as_submitted["region"]).label)
+
+
+def organization_draft(
+    *,
+    consultation: Consultation,
+    kind: str,
+    dedup_key: str,
+    declined_by=None,
+    **context,
+) -> EmailDraft:
+    """An email to the organization's contact, in their language, with the
+    reply address of the request; its context always names the reference
+    and the contact person."""
+    return EmailDraft(
+        kind=kind,
+        to_address=consultation.contact_email,
+        dedup_key=dedup_key,
+        language=consultation.preferred_language,
+        reply_to=consultation_reply_to(
+            consultation=consultation, declined_by=declined_by
+        ),
+        consultation=consultation,
+        context={
+            "reference": consultation.reference,
+            "contact_name": consultation.contact_name,
+            **context,
+        },
+    )
+
+
+def notify_organization(
+    *,
+    consultation: Consultation,
+    kind: str,
+    dedup_key: str,
+    declined_by=None,
+    **context,
+) -> OutboundEmail:
+    """Queue an email to the organization (`organization_draft`), once per
+    `dedup_key`: the one way every service writes to the organization."""
+    draft = organization_draft(
+        consultation=consultation,
+        kind=kind,
+        dedup_key=dedup_key,
+        declined_by=declined_by,
+        **context,
+    )
+    return outbox_enqueue(
+        kind=draft.kind,
+        to_address=draft.to_address,
+        dedup_key=draft.dedup_key,
+        language=draft.language,
+        context=draft.context,
+        consultation=draft.consultation,
+        reply_to=draft.reply_to,
+    )

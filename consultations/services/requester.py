@@ -11,12 +11,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from consultations.models import Consultation, Message, OutboundEmail
-from consultations.services.intake import (
+from consultations.services.intake import status_token_new
+from consultations.services.notices import (
+    notify_organization,
     staff_request_url,
-    status_token_new,
+    staff_summary,
     status_url,
 )
-from consultations.services.notices import consultation_reply_to
 from consultations.services.outbox import outbox_enqueue
 from consultations.services.workflow import apply_status_change, lock_consultation
 
@@ -29,19 +30,12 @@ def staff_recipient(*, consultation: Consultation) -> str:
     return settings.STAFF_INBOX_EMAIL
 
 
-def _staff_context(*, consultation: Consultation) -> dict:
-    """What every email to staff about this request may carry: for a crisis
-    request, only its reference and a link (DECISIONS.md)."""
-    context = {
-        "reference": consultation.reference,
+def _staff_context(*, consultation: Consultation, **details) -> dict:
+    """An email to staff about this request: its link and `staff_summary`."""
+    return {
         "staff_url": staff_request_url(consultation=consultation),
-        "is_crisis": consultation.is_crisis,
+        **staff_summary(consultation, settings.LANGUAGE_CODE, **details),
     }
-    if not consultation.is_crisis:
-        context["organization_name"] = consultation.organization_as_submitted.get(
-            "name", ""
-        )
-    return context
 
 
 @transaction.atomic
@@ -65,9 +59,7 @@ def consultation_message_from_organization(
     message.full_clean()
     message.save()
 
-    context = _staff_context(consultation=consultation)
-    if not consultation.is_crisis:
-        context["body"] = body
+    context = _staff_context(consultation=consultation, body=body)
     outbox_enqueue(
         kind=OutboundEmail.Kind.MESSAGE_TO_STAFF,
         to_address=staff_recipient(consultation=consultation),
@@ -94,9 +86,9 @@ def consultation_withdraw(*, consultation: Consultation, reason: str = "") -> No
         to_status=Consultation.Status.WITHDRAWN,
         note=reason,
     )
-    context = _staff_context(consultation=consultation)
-    if reason and not consultation.is_crisis:
-        context["reason"] = reason
+    context = _staff_context(
+        consultation=consultation, **({"reason": reason} if reason else {})
+    )
     recipients = {settings.STAFF_INBOX_EMAIL}
     recipients.add(staff_recipient(consultation=consultation))
     for recipient in sorted(recipients):
@@ -142,17 +134,10 @@ def consultation_resend_status_link(*, email: str, reference: str) -> bool:
         + 1
     )
     language = consultation.preferred_language
-    outbox_enqueue(
-        kind=OutboundEmail.Kind.STATUS_LINK,
-        to_address=consultation.contact_email,
-        reply_to=consultation_reply_to(consultation=consultation),
-        dedup_key=f"status_link:{consultation.pk}:{sequence}",
-        language=language,
+    notify_organization(
         consultation=consultation,
-        context={
-            "reference": consultation.reference,
-            "contact_name": consultation.contact_name,
-            "secret_status_url": status_url(token=token, language=language),
-        },
+        kind=OutboundEmail.Kind.STATUS_LINK,
+        dedup_key=f"status_link:{consultation.pk}:{sequence}",
+        secret_status_url=status_url(token=token, language=language),
     )
     return True

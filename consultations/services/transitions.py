@@ -13,7 +13,7 @@ scope its query still cannot change someone else's work.
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.models import (
@@ -26,8 +26,9 @@ from consultations.services.access import ensure_may_work_on, ensure_staff
 from consultations.services.notices import (
     advisor_language,
     consultation_mark_first_response,
-    consultation_reply_to,
     format_local,
+    notify_organization,
+    staff_summary,
     workspace_request_url,
 )
 from consultations.services.outbox import outbox_enqueue
@@ -66,27 +67,14 @@ def _active_profile(*, advisor) -> AdvisorProfile:
 
 
 def _organization_email(
-    *,
-    consultation: Consultation,
-    kind: str,
-    change: StatusChange,
-    context: dict,
-    declined_by=None,
+    *, consultation: Consultation, kind: str, change: StatusChange, **context
 ) -> None:
-    outbox_enqueue(
-        kind=kind,
-        to_address=consultation.contact_email,
-        dedup_key=f"{kind}:{consultation.pk}:{change.pk}",
-        language=consultation.preferred_language,
-        reply_to=consultation_reply_to(
-            consultation=consultation, declined_by=declined_by
-        ),
+    """The organization's email about a status change, once per change."""
+    notify_organization(
         consultation=consultation,
-        context={
-            "reference": consultation.reference,
-            "contact_name": consultation.contact_name,
-            **context,
-        },
+        kind=kind,
+        dedup_key=f"{kind}:{consultation.pk}:{change.pk}",
+        **context,
     )
 
 
@@ -96,11 +84,9 @@ def _advisor_assigned_notice(*, consultation: Consultation, change: StatusChange
         consultation=consultation,
         kind=OutboundEmail.Kind.ADVISOR_ASSIGNED,
         change=change,
-        context={
-            "advisor_first_name": consultation.advisor.first_name,
-            "contact_method": consultation.preferred_contact_method,
-            "contact_times": consultation.preferred_contact_times,
-        },
+        advisor_first_name=consultation.advisor.first_name,
+        contact_method=consultation.preferred_contact_method,
+        contact_times=consultation.preferred_contact_times,
     )
 
 
@@ -113,21 +99,19 @@ def _assignment_to_advisor(*, consultation: Consultation, change: StatusChange):
     advisor = consultation.advisor
     language = advisor_language(advisor=advisor)
     context = {
-        "reference": consultation.reference,
         "advisor_first_name": advisor.first_name,
         "url": workspace_request_url(consultation=consultation, language=language),
-        "is_crisis": consultation.is_crisis,
+        **staff_summary(
+            consultation,
+            language,
+            # The organization as staff keep it, which a merge may rename.
+            organization_name=consultation.organization.name,
+            is_urgent=consultation.urgency == Consultation.Urgency.URGENT,
+            due=format_local(
+                moment=consultation.first_response_due_at, language=language
+            ),
+        ),
     }
-    if not consultation.is_crisis:
-        with translation.override(language):
-            context.update(
-                organization_name=consultation.organization.name,
-                track_title=str(consultation.track.title),
-                is_urgent=consultation.urgency == Consultation.Urgency.URGENT,
-                due=format_local(
-                    moment=consultation.first_response_due_at, language=language
-                ),
-            )
     outbox_enqueue(
         kind=OutboundEmail.Kind.ASSIGNMENT_TO_ADVISOR,
         to_address=advisor.email,
@@ -294,11 +278,9 @@ def consultation_complete(
         consultation=consultation,
         kind=OutboundEmail.Kind.COMPLETED,
         change=change,
-        context={
-            "advisor_first_name": (
-                consultation.advisor.first_name if consultation.advisor_id else ""
-            )
-        },
+        advisor_first_name=(
+            consultation.advisor.first_name if consultation.advisor_id else ""
+        ),
     )
     return consultation
 
@@ -333,7 +315,7 @@ def consultation_decline(
         consultation=consultation,
         kind=OutboundEmail.Kind.DECLINED,
         change=change,
-        context={"note": note},
+        note=note,
         # "Reply to this email" reaches the person who made the decision.
         declined_by=actor,
     )

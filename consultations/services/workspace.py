@@ -26,10 +26,9 @@ from consultations.models import (
 from consultations.services.access import ensure_may_work_on
 from consultations.services.notices import (
     consultation_mark_first_response,
-    consultation_reply_to,
     format_local,
+    notify_organization,
 )
-from consultations.services.outbox import outbox_enqueue
 from consultations.services.workflow import lock_consultation
 
 MAX_BODY_LENGTH = 10_000
@@ -96,19 +95,12 @@ def consultation_message_organization(
         body=body,
     )
     _record_first_response(consultation=consultation)
-    outbox_enqueue(
-        kind=OutboundEmail.Kind.MESSAGE_TO_ORGANIZATION,
-        to_address=consultation.contact_email,
-        dedup_key=f"message_to_org:{message.pk}",
-        language=consultation.preferred_language,
-        reply_to=consultation_reply_to(consultation=consultation),
+    notify_organization(
         consultation=consultation,
-        context={
-            "reference": consultation.reference,
-            "contact_name": consultation.contact_name,
-            "author_first_name": author.first_name,
-            "body": body,
-        },
+        kind=OutboundEmail.Kind.MESSAGE_TO_ORGANIZATION,
+        dedup_key=f"message_to_org:{message.pk}",
+        author_first_name=author.first_name,
+        body=body,
     )
     return message
 
@@ -167,26 +159,19 @@ def _send_invitation(
 ) -> None:
     language = consultation.preferred_language
     ics = meeting_ics(meeting=meeting, consultation=consultation, cancel=cancel)
-    outbox_enqueue(
-        kind=OutboundEmail.Kind.MEETING_INVITATION,
-        to_address=consultation.contact_email,
-        dedup_key=f"meeting:{meeting.uid}:{meeting.sequence}",
-        language=language,
-        reply_to=consultation_reply_to(consultation=consultation),
+    notify_organization(
         consultation=consultation,
-        context={
-            "reference": consultation.reference,
-            "contact_name": consultation.contact_name,
-            "advisor_first_name": meeting.advisor.first_name if meeting.advisor else "",
-            "when": format_local(moment=meeting.starts_at, language=language),
-            "duration_minutes": int(meeting.duration.total_seconds() // 60),
-            "mode": meeting.mode,
-            "location_or_link": meeting.location_or_link,
-            "is_update": meeting.sequence > 0 and not cancel,
-            "is_cancelled": cancel,
-            "ics": ics,
-            "ics_method": "CANCEL" if cancel else "REQUEST",
-        },
+        kind=OutboundEmail.Kind.MEETING_INVITATION,
+        dedup_key=f"meeting:{meeting.uid}:{meeting.sequence}",
+        advisor_first_name=meeting.advisor.first_name if meeting.advisor else "",
+        when=format_local(moment=meeting.starts_at, language=language),
+        duration_minutes=int(meeting.duration.total_seconds() // 60),
+        mode=meeting.mode,
+        location_or_link=meeting.location_or_link,
+        is_update=meeting.sequence > 0 and not cancel,
+        is_cancelled=cancel,
+        ics=ics,
+        ics_method="CANCEL" if cancel else "REQUEST",
     )
 
 

@@ -29,6 +29,11 @@ from consultations.forms import (
     StatusMessageForm,
     WithdrawForm,
 )
+from consultations.models import ResponsePolicy
+from consultations.selectors.followups import (
+    response_policy_for_consultation,
+    response_promise_business_days,
+)
 from consultations.selectors.requester import (
     active_track_slugs,
     consultation_get_by_status_token,
@@ -179,6 +184,7 @@ def _request_form_page(
     """The form page; when the address has used up a limit, a 429 that keeps
     everything typed and says when to send it again, and to whom to write in
     the meantime."""
+    promise = response_promise_business_days()
     return render(
         request,
         "consultations/request_form.html",
@@ -189,6 +195,9 @@ def _request_form_page(
             "retention_months": settings.RETENTION_MONTHS,
             "rate_limited": rate_limited,
             "staff_inbox_email": settings.STAFF_INBOX_EMAIL,
+            # The promise for every track, from the policies staff edit.
+            "response_business_days": promise[ResponsePolicy.Urgency.NORMAL],
+            "crisis_response_business_days": promise[ResponsePolicy.Urgency.CRISIS],
         },
         status=429 if rate_limited else 200,
     )
@@ -252,10 +261,15 @@ def request_received(request):
     )
     if consultation is None:
         return redirect("consultations:request_new")
+    # The promise in words comes from the policy the deadline came from.
+    policy = response_policy_for_consultation(consultation=consultation)
     return render(
         request,
         "consultations/request_received.html",
-        {"consultation": consultation},
+        {
+            "consultation": consultation,
+            "response_business_days": policy.first_response_business_days,
+        },
     )
 
 

@@ -344,7 +344,7 @@ def test_english_confirmation_is_left_to_right(
 
     confirmation = next(m for m in mail.outbox if m.to == ["dana@example.org"])
     assert confirmation.subject.startswith("Your consultation request SH-")
-    assert "within three business days" in confirmation.body
+    assert "within 3 business days" in confirmation.body
     assert 'dir="ltr"' in confirmation.alternatives[0][0]
 
 

@@ -59,8 +59,9 @@ def test_the_form_opens_in_each_language_with_its_direction(
 def test_the_form_page_costs_a_fixed_number_of_queries(
     client, catalog, django_assert_num_queries
 ):
-    """Tracks, their formats and the adjacent areas: three queries."""
-    with django_assert_num_queries(3):
+    """Tracks, their formats, the adjacent areas and the response policies
+    (what the page promises): four queries."""
+    with django_assert_num_queries(4):
         response = client.get("/en/request/?track=coalition")
     assert response.status_code == 200
 
@@ -99,7 +100,7 @@ def test_a_valid_post_saves_the_request_and_redirects_to_the_confirmation(
     page = client.get(response["Location"])
     html = page.content.decode()
     assert consultation.reference in html
-    assert "within three business days" in html
+    assert "within 3 business days" in html
     assert reverse("consultations:lost_link") in html
 
 

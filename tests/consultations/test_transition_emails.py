@@ -164,12 +164,15 @@ def test_replies_go_to_the_staff_inbox_once_the_advisor_is_no_longer_active(
 
 def test_one_reply_to_rule_serves_every_email():
     """The intake and the status page use the same function as the
-    transitions; the second name is gone."""
+    transitions; the second name is gone. Every email to the organization
+    is built by notices.py, which alone asks for the reply address."""
     from consultations.services import intake, notices, requester
 
     assert not hasattr(intake, "organization_reply_to")
-    assert intake.consultation_reply_to is notices.consultation_reply_to
-    assert requester.consultation_reply_to is notices.consultation_reply_to
+    assert intake.organization_draft is notices.organization_draft
+    assert requester.notify_organization is notices.notify_organization
+    for module in (intake, requester):
+        assert not hasattr(module, "consultation_reply_to")
 
 
 def test_reassignment_tells_the_new_advisor_and_the_organization(
