@@ -66,6 +66,7 @@ def test_both_parts_of_an_email_isolate_the_reference():
         "contact_name": "דנה",
         "track_title": "ליווי פרויקט",
         "response_due_date": "8 בדצמבר 2026",
+        "response_business_days": 3,
         "secret_status_url": "https://portal.example/request/status/x/",
         "language": "he",
         "direction": "rtl",

@@ -33,7 +33,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from consultations.business_time import first_response_due_at
 from consultations.models import (
     AdvisorProfile,
     CoalitionMember,
@@ -48,6 +47,7 @@ from consultations.models import (
     StatusChange,
 )
 from consultations.roles import ADVISORS_GROUP
+from consultations.selectors.followups import first_response_due_at
 from consultations.services.feedback import feedback_invite, feedback_submit
 from consultations.services.intake import (
     CoalitionMemberDetails,
