@@ -1,0 +1,16 @@
+"""Mail handling for replies by email (issue 17): pure functions and
+classes, no models. The flow a caller builds from them:
+
+    with ImapSource(config) as source:            # or MaildirSource
+        for mail in source.fetch(limit=100):
+            message = parse_message(mail.raw, size=mail.size)
+            kind = classify(message)               # reply, auto-reply, bounce…
+            token = find_reply_token(message, domain)
+            text = extract_reply(message.body)     # or NO_TEXT
+            ...                                     # store it, commit
+            source.ack(mail.uid)                    # only after the commit
+"""
+
+from .parsing import DEFAULT_MAX_BYTES, Attachment, InboundMessage, parse_message
+
+__all__ = ["DEFAULT_MAX_BYTES", "Attachment", "InboundMessage", "parse_message"]
