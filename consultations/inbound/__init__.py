@@ -11,6 +11,29 @@ classes, no models. The flow a caller builds from them:
             source.ack(mail.uid)                    # only after the commit
 """
 
+from .addresses import (
+    find_reference,
+    find_reply_token,
+    is_reply_token,
+    new_reply_token,
+    reply_address,
+    token_from_address,
+)
+from .classify import Classification, MailKind, classify
 from .parsing import DEFAULT_MAX_BYTES, Attachment, InboundMessage, parse_message
 
-__all__ = ["DEFAULT_MAX_BYTES", "Attachment", "InboundMessage", "parse_message"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "Attachment",
+    "Classification",
+    "InboundMessage",
+    "MailKind",
+    "classify",
+    "find_reference",
+    "find_reply_token",
+    "is_reply_token",
+    "new_reply_token",
+    "parse_message",
+    "reply_address",
+    "token_from_address",
+]
