@@ -21,14 +21,17 @@ from .addresses import (
 )
 from .classify import Classification, MailKind, classify
 from .parsing import DEFAULT_MAX_BYTES, Attachment, InboundMessage, parse_message
+from .quotes import NO_TEXT, extract_reply
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "NO_TEXT",
     "Attachment",
     "Classification",
     "InboundMessage",
     "MailKind",
     "classify",
+    "extract_reply",
     "find_reference",
     "find_reply_token",
     "is_reply_token",
