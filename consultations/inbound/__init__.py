@@ -22,14 +22,35 @@ from .addresses import (
 from .classify import Classification, MailKind, classify
 from .parsing import DEFAULT_MAX_BYTES, Attachment, InboundMessage, parse_message
 from .quotes import NO_TEXT, extract_reply
+from .sources import (
+    AuthKind,
+    ImapConfig,
+    ImapSource,
+    MailboxAuthError,
+    MailboxUnavailable,
+    MaildirConfig,
+    MaildirSource,
+    RawMail,
+    Security,
+    refresh_access_token,
+)
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "NO_TEXT",
     "Attachment",
+    "AuthKind",
     "Classification",
+    "ImapConfig",
+    "ImapSource",
     "InboundMessage",
     "MailKind",
+    "MailboxAuthError",
+    "MailboxUnavailable",
+    "MaildirConfig",
+    "MaildirSource",
+    "RawMail",
+    "Security",
     "classify",
     "extract_reply",
     "find_reference",
@@ -37,6 +58,7 @@ __all__ = [
     "is_reply_token",
     "new_reply_token",
     "parse_message",
+    "refresh_access_token",
     "reply_address",
     "token_from_address",
 ]
