@@ -312,7 +312,7 @@ class MaildirSource:
         with the delivery time)."""
         maildir = self._require_open()
         try:
-            keys = sorted(maildir.keys())
+            keys = self._unseen_keys()
         except OSError as error:
             raise MailboxUnavailable(
                 f"cannot list {self.config.path}: {error}"
@@ -322,8 +322,6 @@ class MaildirSource:
             if limit is not None and count >= limit:
                 return
             try:
-                if "S" in maildir.get_message(key).get_flags():
-                    continue
                 with maildir.get_file(key) as handle:
                     raw = handle.read(self.max_bytes + 1)
                     size = len(raw)
@@ -340,6 +338,20 @@ class MaildirSource:
                 ) from None
             count += 1
             yield RawMail(uid=key, raw=raw, size=size)
+
+    def _unseen_keys(self) -> list[str]:
+        # The flags are in the file names ("<key>:2,<flags>"): read them
+        # there rather than open every message.
+        colon = self._maildir.colon
+        keys = []
+        for subdir in ("new", "cur"):
+            for name in os.listdir(os.path.join(self.config.path, subdir)):
+                if name.startswith("."):
+                    continue
+                key, _, info = name.partition(colon)
+                if "S" not in (info[2:] if info.startswith("2,") else ""):
+                    keys.append(key)
+        return sorted(keys)
 
     def ack(self, uid: str) -> None:
         """Move the message to cur/ with the S flag, or into the processed

@@ -275,3 +275,20 @@ def test_a_missing_maildir_raises_mailbox_unavailable(tmp_path):
         MaildirSource(MaildirConfig(path=str(tmp_path / "nowhere"))).open()
     MaildirSource(MaildirConfig(path=str(tmp_path / "made"), create=True)).open()
     assert (tmp_path / "made" / "new").is_dir()
+
+
+def test_maildir_reads_the_seen_flag_from_the_file_name(tmp_path):
+    """A message a mail client already moved to cur/ is still new to the
+    portal until it carries S; one with S is done."""
+    folder = mailbox.Maildir(tmp_path / "inbox", factory=None, create=True)
+    flagged, seen = (
+        mailbox.MaildirMessage(message(14)),
+        mailbox.MaildirMessage(message(15)),
+    )
+    flagged.set_subdir("cur")
+    flagged.set_flags("F")
+    seen.set_subdir("cur")
+    seen.set_flags("S")
+    flagged_key, _seen_key = folder.add(flagged), folder.add(seen)
+    with MaildirSource(MaildirConfig(path=str(tmp_path / "inbox"))) as source:
+        assert [mail.uid for mail in source.fetch()] == [flagged_key]
