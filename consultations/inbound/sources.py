@@ -97,7 +97,14 @@ _CONNECTION_ERRORS = (
 )
 
 
-def refresh_access_token(config: ImapConfig) -> str:
+class OAuthTokens(NamedTuple):
+    access_token: str
+    # The refresh token to use next time: a new one when the provider
+    # rotates them (Microsoft may), else the one just used.
+    refresh_token: str
+
+
+def refresh_access_token(config: ImapConfig) -> OAuthTokens:
     """A fresh access token for XOAUTH2, from the refresh token.
 
     requests-oauthlib speaks the refresh grant of RFC 6749 to any token
@@ -126,7 +133,7 @@ def refresh_access_token(config: ImapConfig) -> str:
     access_token = token.get("access_token")
     if not access_token:
         raise MailboxAuthError("the token endpoint gave no access token")
-    return access_token
+    return OAuthTokens(access_token, token.get("refresh_token") or config.refresh_token)
 
 
 class ImapSource:
@@ -141,6 +148,9 @@ class ImapSource:
     def __init__(self, config: ImapConfig, *, max_bytes: int = DEFAULT_MAX_BYTES):
         self.config = config
         self.max_bytes = max_bytes
+        # After an OAuth 2.0 login: the refresh token to keep for the next
+        # run (the caller stores it when it differs from the config's).
+        self.refresh_token = config.refresh_token
         self._box = None
         self._processed_ready = False
 
@@ -170,10 +180,10 @@ class ImapSource:
             ) from None
         try:
             if config.auth == AuthKind.OAUTH2:
+                tokens = refresh_access_token(config)
+                self.refresh_token = tokens.refresh_token
                 box.xoauth2(
-                    config.user,
-                    refresh_access_token(config),
-                    initial_folder=config.folder,
+                    config.user, tokens.access_token, initial_folder=config.folder
                 )
             else:
                 box.login(config.user, config.password, initial_folder=config.folder)

@@ -64,6 +64,9 @@ class OAuthServer:
     refresh_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     access_tokens: dict = field(default_factory=dict)  # token -> user
     refreshes: int = 0
+    # Answer each refresh with a new refresh token too, as Microsoft may.
+    rotate: bool = False
+    rotated: set = field(default_factory=set)
 
     def start(self):
         provider = self
@@ -123,15 +126,21 @@ class OAuthServer:
             return handler._reply(400, {"error": "unsupported_grant_type"})
         if (client_id, client_secret) != (CLIENT_ID, CLIENT_SECRET):
             return handler._reply(401, {"error": "invalid_client"})
-        if (value("refresh_token") or [""])[0] != self.refresh_token:
+        given = (value("refresh_token") or [""])[0]
+        if given != self.refresh_token and given not in self.rotated:
             return handler._reply(400, {"error": "invalid_grant"})
         self.refreshes += 1
         access_token = secrets.token_urlsafe(24)
         self.access_tokens[access_token] = OAUTH_USER
-        handler._reply(
-            200,
-            {"access_token": access_token, "token_type": "Bearer", "expires_in": 3600},
-        )
+        answer = {
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": 3600,
+        }
+        if self.rotate:
+            answer["refresh_token"] = secrets.token_urlsafe(24)
+            self.rotated.add(answer["refresh_token"])
+        handler._reply(200, answer)
 
     @property
     def token_url(self) -> str:

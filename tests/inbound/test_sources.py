@@ -161,7 +161,7 @@ def test_imap_login_by_oauth2_with_a_refreshed_token(imap_server):
     with MailBox(
         "127.0.0.1", imap_server.dovecot.imaps_port, ssl_context=context
     ) as box:
-        box.xoauth2(dv.OAUTH_USER, refresh_access_token(config))
+        box.xoauth2(dv.OAUTH_USER, refresh_access_token(config).access_token)
         box.folder.create(folder)
         box.append(message(8), folder)
     refreshes = imap_server.oauth.refreshes
@@ -169,9 +169,24 @@ def test_imap_login_by_oauth2_with_a_refreshed_token(imap_server):
     with ImapSource(config) as source:
         (mail,) = source.fetch()
         source.ack(mail.uid)
+        assert source.refresh_token == config.refresh_token
     assert imap_server.oauth.refreshes == refreshes + 1
     with ImapSource(config) as source:
         assert list(source.fetch()) == []
+
+
+def test_a_rotated_refresh_token_is_handed_to_the_caller(imap_server):
+    """A provider that answers with a new refresh token: the source keeps it
+    for the caller to store, and it works for the next login."""
+    imap_server.oauth.rotate = True
+    try:
+        with ImapSource(oauth_config(imap_server)) as source:
+            rotated = source.refresh_token
+        assert rotated != imap_server.oauth.refresh_token
+        with ImapSource(oauth_config(imap_server, refresh_token=rotated)) as source:
+            assert source.refresh_token not in (rotated, None)
+    finally:
+        imap_server.oauth.rotate = False
 
 
 def test_a_refused_refresh_token_is_an_auth_error(imap_server):
