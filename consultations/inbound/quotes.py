@@ -72,13 +72,29 @@ _SENT_FROM = re.compile(
 )
 _SIGNATURE_DELIMITER = re.compile(r"^--\s*$")
 
-_INVISIBLE = dict.fromkeys(map(ord, BIDI_CONTROLS + BIDI_MARKS + "\ufeff"))
+_INVISIBLE = re.compile(f"[{BIDI_CONTROLS}{BIDI_MARKS}\ufeff]+")
+
+
+# Quote headers are looked for this far into a message: the library's
+# patterns take time in proportion to the text, and a sender's reply does
+# not begin after 100,000 characters of history.
+_SEARCH_LIMIT = 100_000
+_QUOTE_MARKERS = re.compile(r"^(?:> ?)+")
 
 
 def _normalized(lines: list[str]) -> str:
-    # Patterns see each line without bidi marks or surrounding spaces;
-    # line numbers stay those of the text.
-    return "\n".join(line.translate(_INVISIBLE).strip() for line in lines)
+    # Patterns see each line without bidi marks, quote markers or
+    # surrounding spaces (each pattern allows for quoting anyway, and this
+    # spares the regex engine); line numbers stay those of the text.
+    normalized, total = [], 0
+    for line in lines:
+        line = _INVISIBLE.sub("", line[:_SEARCH_LIMIT]).strip()
+        line = _QUOTE_MARKERS.sub("", line).strip()
+        total += len(line) + 1
+        if total > _SEARCH_LIMIT:
+            break
+        normalized.append(line)
+    return "\n".join(normalized)
 
 
 def _line_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -118,8 +134,11 @@ def _first_header(lines: list[str]) -> tuple[int, int] | None:
     return min(spans) if spans else None
 
 
+_LEADING_BLANKS = " \t\ufeff" + BIDI_CONTROLS + BIDI_MARKS
+
+
 def _is_quoted(line: str) -> bool:
-    return line.translate(_INVISIBLE).lstrip().startswith(">")
+    return line.lstrip(_LEADING_BLANKS).startswith(">")
 
 
 def _has_text(lines: list[str]) -> bool:
@@ -143,9 +162,10 @@ def _cut_history(lines: list[str]) -> list[str]:
 
 
 def _drop_trailing_quotes(lines: list[str]) -> list[str]:
-    while lines and (not lines[-1].strip() or _is_quoted(lines[-1])):
-        lines = lines[:-1]
-    return lines
+    end = len(lines)
+    while end and (not lines[end - 1].strip() or _is_quoted(lines[end - 1])):
+        end -= 1
+    return lines[:end]
 
 
 def _cut_signature(lines: list[str]) -> list[str]:
@@ -160,7 +180,7 @@ def _cut_signature(lines: list[str]) -> list[str]:
 def _cut_sent_from(lines: list[str]) -> list[str]:
     lines = _drop_trailing_quotes(lines)
     if lines and len(lines[-1]) <= 80:
-        if _SENT_FROM.match(lines[-1].translate(_INVISIBLE).strip()):
+        if _SENT_FROM.match(lines[-1].strip(_LEADING_BLANKS)):
             return lines[:-1]
     return lines
 
@@ -173,7 +193,8 @@ def extract_reply(body: str) -> str | Marker:
     lines = _cut_signature(lines)
     lines = _cut_sent_from(lines)
     lines = _drop_trailing_quotes(lines)
-    while lines and not lines[0].strip():
-        lines = lines[1:]
-    text = "\n".join(line.rstrip() for line in lines)
+    start = 0
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    text = "\n".join(line.rstrip() for line in lines[start:])
     return text if text.strip() else NO_TEXT

@@ -118,19 +118,22 @@ def clean_line(value: str) -> str:
     return " ".join(value.split())
 
 
+# What a body loses: C0 and C1 controls but tab and newline, the bidi
+# overrides and embeddings, lone surrogates and private-use characters.
+_BODY_REMOVED = re.compile(
+    "["
+    + r"\x00-\x08\x0b-\x1f\x7f-\x9f"
+    + BIDI_CONTROLS
+    + r"\ud800-\udfff\ue000-\uf8ff\U000f0000-\U0010ffff"
+    + "]"
+)
+
+
 def clean_body(value: str) -> str:
     """Body text: line ends as \\n, no control characters but tab and newline,
     no bidi overrides or embeddings (the marks stay: Hebrew mail uses them)."""
     value = repair_surrogates(value).replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(
-        char
-        for char in value
-        if char in "\n\t"
-        or (
-            char not in BIDI_CONTROLS
-            and unicodedata.category(char) not in ("Cc", "Cs", "Co")
-        )
-    )
+    return _BODY_REMOVED.sub("", value)
 
 
 def clean_filename(value: str | None, fallback: str = "attachment") -> str:

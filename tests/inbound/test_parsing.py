@@ -5,8 +5,10 @@ import datetime
 import hashlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from consultations.inbound import parse_message
+from consultations.inbound import extract_reply, parse_message
 from consultations.inbound.text import clean_filename, decode_bytes
 
 HEBREW = "שלום, מצורפים המסמכים שביקשתם."
@@ -190,3 +192,37 @@ def test_file_names_lose_paths_and_hidden_characters():
     long_name = "א" * 300 + ".pdf"
     assert clean_filename(long_name).endswith(".pdf")
     assert len(clean_filename(long_name)) == 200
+
+
+MIME_PIECES = [
+    b"From: ",
+    b"To: reply+",
+    b"Subject: =?utf-8?b?",
+    b"=?windows-1255?q?=E0?=",
+    b"Content-Type: multipart/mixed; boundary=b\r\n",
+    b"Content-Type: text/html; charset=iso-8859-8-i\r\n",
+    b"Content-Transfer-Encoding: base64\r\n",
+    b"Content-Disposition: attachment; filename*=utf-8''%FF\r\n",
+    b"\r\n--b\r\n",
+    b"--b--\r\n",
+    b"\r\n\r\n",
+    b"<p>",
+    b"\xe0\xe1\xff",
+    b"\xe2\x80\xae",
+    b"> ",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(MIME_PIECES), st.binary(max_size=40)), max_size=30
+    )
+)
+def test_any_bytes_parse_without_an_error(pieces):
+    """Whatever arrives, the parser returns a message with an id, and its
+    text goes through quote cutting: the job never crashes on input."""
+    message = parse_message(b"".join(pieces))
+    assert message.message_id
+    extract_reply(message.body)
+    assert "\u202e" not in message.from_name + message.subject + message.body
