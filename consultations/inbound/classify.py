@@ -85,8 +85,9 @@ def classify(message: InboundMessage) -> Classification:
     precedence = header("Precedence").strip().lower()
     if precedence in ("bulk", "junk", "list", "auto_reply"):
         return Classification(MailKind.AUTO_REPLY, f"Precedence: {precedence}")
-    if header("List-Id") or header("List-Unsubscribe"):
-        return Classification(MailKind.AUTO_REPLY, "mailing list (List-Id)")
+    for name in ("List-Id", "List-Unsubscribe"):
+        if header(name):
+            return Classification(MailKind.AUTO_REPLY, f"mailing list ({name})")
 
     if _AUTO_SUBJECT.search(message.subject):
         return Classification(MailKind.AUTO_REPLY, "auto-reply subject")

@@ -248,7 +248,9 @@ def _is_attachment(part) -> bool:
         return True
     content_type = _content_type(part)
     if content_type in ("text/plain", "text/html"):
-        return False
+        # A named text part is a file (Apple Mail attaches .txt files
+        # inline); the message's own text has no name.
+        return _part_filename(part) is not None
     # A report's machine-readable parts are part of the report, not files.
     if content_type in (
         "message/delivery-status",

@@ -174,6 +174,7 @@ class _TextRenderer(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.lines: list[str] = [""]
         self.depth = 0
+        self.links: list[tuple[str, int]] = []  # open <a>: href, where its text begins
 
     def _break(self):
         if self.lines[-1].strip():
@@ -189,8 +190,19 @@ class _TextRenderer(HTMLParser):
             self._break()
         elif tag in ("td", "th"):
             self.lines[-1] += " "
+        elif tag == "a":
+            href = dict(attrs).get("href") or ""
+            self.links.append((href, len(self.lines[-1])))
 
     def handle_endtag(self, tag):
+        if tag == "a" and self.links:
+            # A link keeps its address, after its text when they differ.
+            href, start = self.links.pop()
+            label = self.lines[-1][start:].strip()
+            target = href.removeprefix("mailto:")
+            if href and target != label:
+                self.lines[-1] = self.lines[-1].rstrip() + f" ({target})"
+            return
         if tag == "blockquote":
             self._break()
             self.depth = max(0, self.depth - 1)
@@ -220,13 +232,13 @@ def html_to_text(markup: str) -> str:
     """HTML mail reduced to plain text.
 
     nh3 (the Ammonia sanitizer) first removes scripts, styles, comments and
-    every attribute, keeping only structural tags; the result is then
-    rendered as lines of text.
+    every attribute but a link's address, keeping only structural tags; the
+    result is then rendered as lines of text.
     """
     safe = nh3.clean(
         markup,
         tags=_SAFE_TAGS,
-        attributes={},
+        attributes={"a": {"href"}},
         clean_content_tags={"script", "style", "head", "title", "template"},
         link_rel=None,
         strip_comments=True,

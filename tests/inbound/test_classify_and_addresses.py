@@ -34,6 +34,17 @@ def test_an_ordinary_reply_is_a_reply():
     assert classify(parse_message(mail(""))).is_reply
 
 
+def test_the_reason_names_the_deciding_header():
+    assert kind("List-Unsubscribe: <mailto:x@lists.example>\n") == (
+        MailKind.AUTO_REPLY,
+        "mailing list (List-Unsubscribe)",
+    )
+    assert kind("Auto-Submitted: Auto-Replied\n") == (
+        MailKind.AUTO_REPLY,
+        "Auto-Submitted: auto-replied",
+    )
+
+
 @pytest.mark.parametrize(
     "headers",
     [

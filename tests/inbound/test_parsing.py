@@ -131,6 +131,35 @@ def test_html_only_mail_is_sanitized_to_text():
     assert "alert" not in message.body and "color" not in message.body
 
 
+def test_links_in_html_mail_keep_their_address_and_scripts_do_not():
+    html = (
+        '<p>Our <a href="https://org.example/budget.pdf">budget</a>, '
+        '<a href="javascript:alert(1)">click</a>, '
+        '<a href="mailto:dana@org.example">dana@org.example</a></p>'
+    )
+    raw = mail("From: a@example.net\nContent-Type: text/html\n", html.encode())
+    assert parse_message(raw).body == (
+        "Our budget (https://org.example/budget.pdf), click, dana@org.example"
+    )
+
+
+def test_a_named_text_part_is_a_file_not_part_of_the_body():
+    """Apple Mail attaches a .txt file inline, with its name: it stays a
+    file, and the message's own text stays the body."""
+    raw = mail(
+        "From: a@example.net\nContent-Type: multipart/mixed; boundary=b\n",
+        b"--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nsee the notes\r\n"
+        b"--b\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        b'Content-Disposition: inline; filename="notes.txt"\r\n\r\nthe notes\r\n'
+        b"--b--\r\n",
+    )
+    message = parse_message(raw)
+    assert message.body == "see the notes"
+    assert [(a.filename, a.content) for a in message.attachments] == [
+        ("notes.txt", b"the notes")
+    ]
+
+
 def test_the_plain_part_wins_over_html_and_attachments_are_kept_as_declared():
     raw = mail(
         "From: a@example.net\nMIME-Version: 1.0\n"
