@@ -16,6 +16,7 @@ from .addresses import (
     find_reply_token,
     is_reply_token,
     new_reply_token,
+    redact_address,
     reply_address,
     token_from_address,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "is_reply_token",
     "new_reply_token",
     "parse_message",
+    "redact_address",
     "refresh_access_token",
     "reply_address",
     "token_from_address",

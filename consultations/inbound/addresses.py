@@ -58,6 +58,17 @@ def token_from_address(address: str, domain: str | None = None) -> str | None:
     return None
 
 
+def redact_address(address: str) -> str:
+    """An address fit for a log: "XXXX@domain", and "reply+XXXX@domain" for
+    a reply address, so that no token or person is written down (STYLE 44:
+    Zulip's redact_email_address)."""
+    local, at, domain = clean_line(address).strip("<>").rpartition("@")
+    if not at:
+        return "XXXX"
+    kind = f"{REPLY_PREFIX}+" if token_from_address(address) else ""
+    return f"{kind}XXXX@{domain.lower()}"
+
+
 def find_reply_token(message: InboundMessage, domain: str | None = None) -> str | None:
     """The first reply token among the message's recipients, read in the
     order of RECIPIENT_HEADERS (the headers that forwarding keeps first)."""

@@ -11,6 +11,7 @@ from consultations.inbound import (
     is_reply_token,
     new_reply_token,
     parse_message,
+    redact_address,
     reply_address,
     token_from_address,
 )
@@ -172,3 +173,11 @@ def test_the_token_is_read_from_the_headers_forwarding_keeps():
 )
 def test_the_reference_in_the_subject(subject, reference):
     assert find_reference(subject) == reference
+
+
+def test_addresses_in_logs_name_no_token_and_no_person():
+    assert (
+        redact_address(f"Reply+{TOKEN}@Portal.Example") == "reply+XXXX@portal.example"
+    )
+    assert redact_address("dana.cohen@org.example") == "XXXX@org.example"
+    assert redact_address("not an address") == "XXXX"
