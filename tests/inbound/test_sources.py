@@ -203,6 +203,13 @@ def test_a_server_that_is_down_raises_mailbox_unavailable(imap_server):
         ImapSource(config).open()
 
 
+def test_a_missing_folder_is_unavailable_not_an_auth_error(imap_server):
+    config = password_config(imap_server, "No such folder")
+    with pytest.raises(MailboxUnavailable, match="cannot open") as raised:
+        ImapSource(config).open()
+    assert not isinstance(raised.value, MailboxAuthError)
+
+
 def test_a_certificate_the_client_does_not_trust_is_refused(imap_server):
     config = password_config(imap_server, "INBOX", ca_file="", timeout=5)
     with pytest.raises(MailboxUnavailable):
