@@ -111,30 +111,30 @@ def header_section(raw: bytes) -> bytes:
     return raw[:end]
 
 
+def _decoded(message: EmailMessage, name: str, raw_value: str) -> str:
+    """One header value with its RFC 2047 words decoded and raw 8-bit bytes
+    repaired; the value as it stands when the header parser gives up."""
+    try:
+        value = str(message.policy.header_fetch_parse(name, raw_value))
+    except Exception:  # noqa: BLE001 - a broken header must not stop the rest
+        value = str(raw_value)
+    return repair_surrogates(value)
+
+
 def _headers(message: EmailMessage) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for name, raw_value in message.raw_items():
-        try:
-            value = str(message.policy.header_fetch_parse(name, raw_value))
-        except Exception:  # noqa: BLE001 - a broken header must not stop the rest
-            value = str(raw_value)
-        pairs.append((clean_line(str(name)), clean_line(value)))
-    return tuple(pairs)
+    return tuple(
+        (clean_line(str(name)), clean_line(_decoded(message, name, raw_value)))
+        for name, raw_value in message.raw_items()
+    )
 
 
 def _raw_header(message: EmailMessage, name: str) -> list[str]:
-    """A header's values decoded without the structured parser (which can
-    fail on odd input): RFC 2047 words decoded, raw bytes repaired."""
-    values = []
-    for key, raw_value in message.raw_items():
-        if key.lower() != name.lower():
-            continue
-        try:
-            value = str(message.policy.header_fetch_parse(key, raw_value))
-        except Exception:  # noqa: BLE001
-            value = str(raw_value)
-        values.append(repair_surrogates(value))
-    return values
+    """Every value of one header, decoded (not yet cleaned for display)."""
+    return [
+        _decoded(message, key, raw_value)
+        for key, raw_value in message.raw_items()
+        if key.lower() == name.lower()
+    ]
 
 
 def normalize_message_id(value: str) -> str:
