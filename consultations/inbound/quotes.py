@@ -29,12 +29,13 @@ _LIBRARY_HEADER = _ReplyParser(text="", languages=list(MAIL_LANGUAGES)).HEADER_R
 
 _QUOTE = r"(?:> ?)*"
 
-# Outlook's header block in Hebrew and Arabic: two or more of these lines in
-# a row ("מאת: / נשלח: / אל: / נושא:", "من: / تم الإرسال: / إلى: / الموضوع:").
+# Outlook's header block in Hebrew and Arabic: a From line ("מאת:",
+# "من:") and one or more of the others below it ("נשלח: / אל: / נושא:",
+# "تم الإرسال: / إلى: / الموضوع:"). Lines like "נושא: / תאריך:" alone may
+# be the sender's own form-like text.
 _OUTLOOK_BLOCK = re.compile(
-    rf"^{_QUOTE}[* ]*(?:מאת|נשלח|אל|עותק|נושא|תאריך|من|تم الإرسال|أرسل|إلى|نسخة"
-    rf"|الموضوع|التاريخ)\s*:.*(?:\n{_QUOTE}[* ]*(?:מאת|נשלח|אל|עותק|נושא|תאריך"
-    rf"|من|تم الإرسال|أرسل|إلى|نسخة|الموضوع|التاريخ)\s*:.*)+",
+    rf"^{_QUOTE}[* ]*(?:מאת|من)\s*:.*(?:\n{_QUOTE}[* ]*(?:נשלח|אל|עותק|נושא|תאריך"
+    rf"|تم الإرسال|أرسل|إلى|نسخة|الموضوع|التاريخ)\s*:.*)+",
     re.MULTILINE,
 )
 # "-----Original Message-----" in any language ("-----הודעה מקורית-----",
@@ -53,10 +54,13 @@ _WROTE = (
     r"wrote|a écrit|schrieb|skrev|escreveu|escribió|ha scritto|napisał|schreef"
     r"|написал|написала|написал\(а\)|כתב|כתבה|כתב/ה|כתב\(ה\)|كتب|كتبت"
 )
+# "… wrote:", or Gmail's "…, Name <address>:" (the address in brackets:
+# "write to dana@org.example:" is the sender's own sentence).
 _ATTRIBUTION_END = re.compile(
-    rf"(?:(?:{_WROTE})[^:\n]{{0,80}}|@[^\s<>]+\s*>?)\s*:$", re.IGNORECASE
+    rf"(?:(?:{_WROTE})[^:\n]{{0,80}}|<[^<>\s]+@[^<>\s]+>)\s*:$", re.IGNORECASE
 )
-# A line that can open a multi-line attribution.
+# The first line of a two- or three-line attribution opens with one of
+# these words or has a digit (a date) in it.
 _ATTRIBUTION_START = re.compile(
     r"^(?:On|Le|Am|Em|El|Il|Op|Den|Dne|W dniu|בתאריך|ב-|في|بتاريخ|يوم)\b|\d",
     re.IGNORECASE,

@@ -95,6 +95,14 @@ CASES = {
         "הנה מה שראש העירייה כתב:\nאנחנו נשקול את הבקשה.\n",
         "הנה מה שראש העירייה כתב:\nאנחנו נשקול את הבקשה.",
     ),
+    "form_like_lines_are_the_senders": (
+        "הפרטים:\nנושא: תקציב 2027\nתאריך: 5.1.2027\nאל: הוועדה\n",
+        "הפרטים:\nנושא: תקציב 2027\nתאריך: 5.1.2027\nאל: הוועדה",
+    ),
+    "an_address_and_a_colon_in_the_senders_words": (
+        "Please write to dana@org.example:\nshe has the budget since 10:30.\n",
+        "Please write to dana@org.example:\nshe has the budget since 10:30.",
+    ),
     "sent_from_my_phone_in_hebrew": (
         "מאשרת.\n\nנשלח מה-iPhone שלי\n",
         "מאשרת.",
