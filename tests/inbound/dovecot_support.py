@@ -19,6 +19,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -325,8 +326,10 @@ def _chown_tree(root: Path, uid: int, gid: int):
         os.chown(folder, uid, gid)
         for name in files:
             os.chown(os.path.join(folder, name), uid, gid)
-    # The temporary folders above it must let that user in.
-    for parent in root.parents:
-        if str(parent) in ("/", "/tmp"):
+    # The temporary folders above it (pytest's, mode 700) must let that user
+    # in; nothing outside the temporary directory is touched.
+    temporary = Path(tempfile.gettempdir()).resolve()
+    for parent in root.resolve().parents:
+        if parent == temporary or temporary not in parent.parents:
             break
         os.chmod(parent, os.stat(parent).st_mode | 0o005)
