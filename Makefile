@@ -25,8 +25,8 @@ DEMO_ENV := DJANGO_DEBUG=1 DJANGO_DEMO_MODE=1 PORT=$(PORT) \
 	DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 TEST_ENV := DJANGO_SETTINGS_MODULE=shatil_portal.test_settings DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: install chromium proxies messages messages-update run test lint bench mutation \
-	backup demo-backup restore-check restore clean
+.PHONY: install chromium proxies dovecot messages messages-update run test lint bench \
+	mutation backup demo-backup restore-check restore clean
 
 install: $(PY_STAMP) $(NPM_STAMP)
 
@@ -52,6 +52,14 @@ proxies:
 		test -z "$$missing" || (apt-get update -qq && \
 		apt-get install -y -qq --no-install-recommends $$missing)
 
+# Debian's Dovecot, for the tests that read mail from a real IMAP server
+# (tests/inbound/ start their own, unprivileged, on a free loopback port,
+# and never use the system's service).
+dovecot:
+	@dpkg-query -W -f='$${Status}' dovecot-imapd 2>/dev/null | grep -q "install ok installed" \
+		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends dovecot-imapd)
+
 messages: install
 	$(DEMO_ENV) $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
 
@@ -74,7 +82,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-test: install chromium proxies messages
+test: install chromium proxies dovecot messages
 	@$(TEST_ENV) $(PY) manage.py check_services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
