@@ -1,6 +1,7 @@
 """Settings for the test suite: the real PostgreSQL and Redis, fast hashing."""
 
 import os
+import tempfile
 
 os.environ.setdefault(
     "DJANGO_SECRET_KEY", "test-secret-key-not-for-production-use-0123456789"
@@ -38,3 +39,6 @@ CELERY_TASK_DEFAULT_QUEUE = f"shatil-test-{os.getpid()}"
 # Two suites on one machine at once each need their own test database.
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405
+# Each test run stores its attachments in a folder of its own.
+ATTACHMENTS_ROOT = Path(tempfile.mkdtemp(prefix="shatil-test-attachments-"))  # noqa: F405
+STORAGES["attachments"]["OPTIONS"]["location"] = str(ATTACHMENTS_ROOT)  # noqa: F405
