@@ -107,8 +107,9 @@ def clean_file_name(name: str) -> str:
 
 
 def _zip_type(content: bytes) -> str | None:
-    """The office type of a ZIP container, or None for any other ZIP (an
-    archive). Reads only the listing and two small entries."""
+    """The office type of a ZIP container; "" for an office file of another
+    kind (such as a macro-enabled one); None for any other ZIP (an archive).
+    Reads only the listing and two small entries."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             entries = archive.infolist()
@@ -127,9 +128,11 @@ def _zip_type(content: bytes) -> str | None:
                 for content_type, main_part in OFFICE_MAIN_PARTS.items():
                     if main_part in listing:
                         return content_type
-                return None
+                return ""
             mimetype = read("mimetype").strip().decode("ascii", "replace")
-            return mimetype if mimetype in OPENDOCUMENT_TYPES else None
+            if not mimetype:
+                return None
+            return mimetype if mimetype in OPENDOCUMENT_TYPES else ""
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
         return None
 
@@ -163,17 +166,16 @@ def _magic_type(content: bytes) -> str:
 def detect_content_type(*, name: str, content: bytes) -> str:
     """The allowed type of the content; ValidationError, naming the file,
     for anything else. The name's extension plays no part."""
-    if content.startswith(b"PK"):
-        office_type = _zip_type(content)
-        if office_type:
-            return office_type
+    office_type = _zip_type(content) if content.startswith(b"PK") else None
+    if office_type:
+        return office_type
     if content.startswith(PROGRAM_SIGNATURES):
         raise ValidationError(
             _("“%(name)s” is a program. Programs cannot be attached."),
             params={"name": name},
             code="program",
         )
-    if content.startswith(ARCHIVE_SIGNATURES):
+    if office_type is None and content.startswith(ARCHIVE_SIGNATURES):
         raise ValidationError(
             _(
                 "“%(name)s” is an archive (such as ZIP). Attach the files "

@@ -29,6 +29,7 @@ from consultations.forms import (
     StatusMessageForm,
     WithdrawForm,
 )
+from consultations.selectors.attachments import attachment_links_for_organization
 from consultations.selectors.requester import (
     active_track_slugs,
     consultation_get_by_status_token,
@@ -36,9 +37,11 @@ from consultations.selectors.requester import (
     status_timeline,
     submitted_data_sections,
 )
-from consultations.services.intake import consultation_submit
+from consultations.services.attachments import (
+    consultation_submit_with_files,
+    message_from_organization_with_files,
+)
 from consultations.services.requester import (
-    consultation_message_from_organization,
     consultation_resend_status_link,
     consultation_withdraw,
 )
@@ -115,7 +118,7 @@ def request_new(request):
 
 
 def _request_form_post(request):
-    form = ConsultationRequestForm(request.POST)
+    form = ConsultationRequestForm(request.POST, files=request.FILES)
     if form.honeypot_filled():
         if client_rate_count(request, **INVALID_LIMIT):
             return _request_form_page(request, form, rate_limited=True)
@@ -125,7 +128,9 @@ def _request_form_post(request):
         if client_rate_used_up(request, **SUBMIT_LIMIT):
             return _request_form_page(request, form, rate_limited=True)
         try:
-            consultation, token = consultation_submit(**form.service_arguments())
+            consultation, token = consultation_submit_with_files(
+                files=form.cleaned_data["attachments"], **form.service_arguments()
+            )
         except ValidationError as error:
             # A refusal the form did not foresee: shown at the top of the
             # form, with everything typed kept. (A model check may name its
@@ -277,11 +282,15 @@ def _consultation_for_token(token: str):
 @client_rate_limit(group="status-lookup", rate_setting="RATELIMIT_LOOKUP")
 def request_status(request, token):
     consultation = _consultation_for_token(token)
-    form = StatusMessageForm(_posted(request))
+    form = StatusMessageForm(
+        _posted(request), files=request.FILES if request.method == "POST" else None
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            consultation_message_from_organization(
-                consultation=consultation, body=form.cleaned_data["body"]
+            message_from_organization_with_files(
+                consultation=consultation,
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["attachments"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -297,6 +306,9 @@ def request_status(request, token):
             "timeline": status_timeline(consultation=consultation),
             "data_sections": submitted_data_sections(consultation=consultation),
             "message_form": form,
+            "attachments": attachment_links_for_organization(
+                consultation=consultation, token=token
+            ),
         },
     )
 
