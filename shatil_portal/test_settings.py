@@ -40,5 +40,9 @@ CELERY_TASK_DEFAULT_QUEUE = f"shatil-test-{os.getpid()}"
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405
 # Each test run stores its attachments in a folder of its own.
-ATTACHMENTS_ROOT = Path(tempfile.mkdtemp(prefix="shatil-test-attachments-"))  # noqa: F405
+# (A command the suite runs in a subprocess is given its folder.)
+ATTACHMENTS_ROOT = Path(  # noqa: F405
+    os.environ.get("ATTACHMENTS_ROOT")
+    or tempfile.mkdtemp(prefix="shatil-test-attachments-")
+)
 STORAGES["attachments"]["OPTIONS"]["location"] = str(ATTACHMENTS_ROOT)  # noqa: F405
