@@ -479,3 +479,40 @@ def test_anonymization_deletes_the_files_from_storage_and_their_rows(
 
     assert not Attachment.objects.exists()
     assert not any(path.exists() for path in paths)
+
+
+def test_emails_about_a_message_with_files_never_carry_the_files(
+    consultation, advisor, mailoutbox
+):
+    """The outbox sends links, never files: the organization's email and
+    the staff's carry no attachment and none of the file's bytes."""
+    from consultations.models import OutboundEmail
+    from consultations.services.attachments import (
+        message_from_organization_with_files,
+        message_to_organization_with_files,
+    )
+    from consultations.services.outbox import outbound_emails_deliver
+
+    consultation.advisor = advisor
+    consultation.status = Consultation.Status.ASSIGNED
+    consultation.save()
+    secret = b"%PDF-1.7\nSECRET-CONTENT-OF-THE-FILE\n%%EOF\n"
+    message_to_organization_with_files(
+        consultation=consultation,
+        author=advisor,
+        body="The draft.",
+        files=[("draft.pdf", secret)],
+    )
+    message_from_organization_with_files(
+        consultation=consultation, body="Our reply.", files=[("reply.pdf", secret)]
+    )
+    assert Attachment.objects.count() == 2
+
+    outbound_emails_deliver(
+        email_ids=list(OutboundEmail.objects.values_list("pk", flat=True))
+    )
+
+    assert len(mailoutbox) == 2
+    for sent in mailoutbox:
+        assert sent.attachments == []
+        assert b"SECRET-CONTENT-OF-THE-FILE" not in sent.message().as_bytes()
