@@ -29,6 +29,7 @@ from consultations.forms import (
     StatusMessageForm,
     WithdrawForm,
 )
+from consultations.forms.attachments import note_files_not_kept
 from consultations.selectors.attachments import attachment_links_for_organization
 from consultations.selectors.requester import (
     active_track_slugs,
@@ -183,7 +184,8 @@ def _request_form_page(
 ):
     """The form page; when the address has used up a limit, a 429 that keeps
     everything typed and says when to send it again, and to whom to write in
-    the meantime."""
+    the meantime. Chosen files are never kept: a form shown again says so."""
+    note_files_not_kept(form)
     return render(
         request,
         "consultations/request_form.html",

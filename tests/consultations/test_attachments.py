@@ -516,3 +516,24 @@ def test_emails_about_a_message_with_files_never_carry_the_files(
     for sent in mailoutbox:
         assert sent.attachments == []
         assert b"SECRET-CONTENT-OF-THE-FILE" not in sent.message().as_bytes()
+
+
+def test_a_refusal_by_the_service_also_says_the_files_must_be_chosen_again(
+    client, catalog, monkeypatch
+):
+    """A form that passed its checks but was refused by the service is shown
+    again without the files, and says so."""
+    from consultations.services import attachments, intake
+
+    def submit_without_consent(**arguments):
+        return intake.consultation_submit(**{**arguments, "consent": False})
+
+    monkeypatch.setattr(attachments, "consultation_submit", submit_without_consent)
+    data = request_form_data()
+    data["attachments"] = [upload("report.pdf", PDF)]
+
+    html = client.post("/en/request/", data).content.decode()
+
+    assert "Consent to the privacy policy is required." in html
+    assert "Choose them again before sending." in html
+    assert not Attachment.objects.exists()
