@@ -1,6 +1,8 @@
 """Settings for the test suite: the real PostgreSQL and Redis, fast hashing."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault(
@@ -41,8 +43,9 @@ if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405
 # Each test run stores its attachments in a folder of its own.
 # (A command the suite runs in a subprocess is given its folder.)
-ATTACHMENTS_ROOT = Path(  # noqa: F405
-    os.environ.get("ATTACHMENTS_ROOT")
-    or tempfile.mkdtemp(prefix="shatil-test-attachments-")
-)
+if os.environ.get("ATTACHMENTS_ROOT"):
+    ATTACHMENTS_ROOT = Path(os.environ["ATTACHMENTS_ROOT"])  # noqa: F405
+else:
+    ATTACHMENTS_ROOT = Path(tempfile.mkdtemp(prefix="shatil-test-attachments-"))  # noqa: F405
+    atexit.register(shutil.rmtree, ATTACHMENTS_ROOT, ignore_errors=True)
 STORAGES["attachments"]["OPTIONS"]["location"] = str(ATTACHMENTS_ROOT)  # noqa: F405
