@@ -315,6 +315,7 @@ def test_a_file_is_downloaded_through_the_status_link(client, consultation):
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "private, no-store"
+    assert "sandbox" in response["Content-Security-Policy"]
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert "filename*=utf-8''%D7%93%D7%95%D7%97%20" in disposition
