@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import feedback, public
+from .views import attachments, feedback, public
 
 app_name = "consultations"
 
@@ -14,6 +14,11 @@ urlpatterns = [
         "request/status/<str:token>/withdraw/",
         public.request_withdraw,
         name="request_withdraw",
+    ),
+    path(
+        "request/status/<str:token>/files/<int:pk>/",
+        attachments.organization_attachment,
+        name="attachment",
     ),
     path("request/lost-link/", public.lost_link, name="lost_link"),
     path("feedback/<str:token>/", feedback.feedback_form, name="feedback"),

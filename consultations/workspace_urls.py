@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import dashboard, workspace
+from .views import attachments, dashboard, workspace
 
 app_name = "workspace"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("requests/<int:pk>/", workspace.request_detail, name="request_detail"),
     path("requests/<int:pk>/notes/", workspace.note_add, name="note_add"),
     path("requests/<int:pk>/messages/", workspace.message_send, name="message_send"),
+    path(
+        "requests/<int:pk>/files/<int:file_pk>/",
+        attachments.workspace_attachment,
+        name="attachment",
+    ),
     path("requests/<int:pk>/meetings/", workspace.meeting_add, name="meeting_add"),
     path(
         "requests/<int:pk>/meetings/<int:meeting_pk>/reschedule/",

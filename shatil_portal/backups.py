@@ -20,6 +20,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tarfile
 import tempfile
 import time
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ from django.conf import settings
 
 PREFIX = "shatil-portal-"
 SUFFIXES = (".dump", ".sqlite3")
+# The attachments folder (local storage) is archived next to each dump.
+ATTACHMENTS_SUFFIX = ".attachments.tar"
 
 
 class BackupError(Exception):
@@ -193,11 +196,13 @@ def backup(*, directory: Path | None = None, keep_days: int | None = None) -> Pa
             if partial.stat().st_size == 0:
                 raise BackupError("The dump came out empty.")
             _write_private(counts_file, json.dumps(counts, indent=1, sort_keys=True))
+            _archive_attachments(Path(f"{final}{ATTACHMENTS_SUFFIX}"))
             os.replace(partial, final)
         except BaseException:
             partial.unlink(missing_ok=True)
             if not final.exists():
                 counts_file.unlink(missing_ok=True)
+                Path(f"{final}{ATTACHMENTS_SUFFIX}").unlink(missing_ok=True)
             raise
     finally:
         os.umask(old_umask)
@@ -226,6 +231,7 @@ def prune(*, directory: Path, keep_days: int) -> list[Path]:
         if path.stat().st_mtime < limit:
             path.unlink()
             Path(f"{path}.counts.json").unlink(missing_ok=True)
+            Path(f"{path}{ATTACHMENTS_SUFFIX}").unlink(missing_ok=True)
             removed.append(path)
     return removed
 
@@ -348,3 +354,46 @@ def restore_check(
         TableCount(table, expected.get(table), restored.get(table), live.get(table))
         for table in tables
     ]
+
+
+def _attachments_root() -> Path | None:
+    """The local attachments folder, or None when files live in an S3
+    store (backed up by the store's own versioning, docs/DEPLOYMENT.md)."""
+    if settings.STORAGES["attachments"]["BACKEND"].endswith("FileSystemStorage"):
+        return Path(settings.ATTACHMENTS_ROOT)
+    return None
+
+
+def _archive_attachments(archive: Path) -> Path | None:
+    """Archive the attachments folder (mode 600) next to the dump, written
+    under a temporary name; nothing when there is no local folder or it
+    holds no file yet."""
+    root = _attachments_root()
+    if root is None or not root.is_dir() or not any(root.iterdir()):
+        return None
+    partial = archive.with_name(f".{archive.name}.partial")
+    try:
+        partial.touch(mode=0o600, exist_ok=False)
+        with tarfile.open(partial, "w") as tar:
+            tar.add(root, arcname=".")
+        os.replace(partial, archive)
+    finally:
+        partial.unlink(missing_ok=True)
+    return archive
+
+
+def restore_attachments(*, dump: Path, root: Path | None = None) -> int:
+    """Put the files archived with `dump` back into the attachments folder
+    (ATTACHMENTS_ROOT unless `root`); returns how many. Only regular files
+    and folders inside it are extracted (tarfile's "data" filter)."""
+    archive = Path(f"{dump}{ATTACHMENTS_SUFFIX}")
+    if not archive.is_file():
+        return 0
+    root = Path(root or _attachments_root() or "")
+    if not str(root):
+        raise BackupError("Attachments are stored in S3: restore them there.")
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with tarfile.open(archive) as tar:
+        members = [member for member in tar.getmembers() if member.isfile()]
+        tar.extractall(root, filter="data")
+    return len(members)

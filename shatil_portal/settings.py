@@ -606,3 +606,49 @@ BACKUP_DIR = Path(
 )
 # The drill's scratch database (created and dropped again by the drill).
 RESTORE_CHECK_DATABASE = env("RESTORE_CHECK_DATABASE", default="")
+
+# PROJECT: ATTACHMENTS
+# ------------------------------------------------------------------------------
+# Files sent with a request or a message. Private: stored through the
+# "attachments" storage, outside STATIC_ROOT and any public folder, and served
+# only by a view that checks who may see the request (docs/SECURITY.md).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=5)
+ATTACHMENTS_ROOT = Path(
+    env(
+        "ATTACHMENTS_ROOT",
+        default=str(BASE_DIR / "var" / "attachments")
+        if DEMO_MODE or DEBUG
+        else "/var/lib/shatil-portal/attachments",
+    )
+)
+# "local" (the folder above) or "s3": any S3-compatible store through
+# django-storages, with its own AWS_* settings read from the environment.
+ATTACHMENTS_STORAGE = env("ATTACHMENTS_STORAGE", default="local")
+if ATTACHMENTS_STORAGE == "s3":
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("ATTACHMENTS_S3_BUCKET"),
+            "endpoint_url": env("ATTACHMENTS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("ATTACHMENTS_S3_REGION", default=None),
+            "access_key": env("ATTACHMENTS_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("ATTACHMENTS_S3_SECRET_ACCESS_KEY", default=None),
+            "location": env("ATTACHMENTS_S3_PREFIX", default="attachments"),
+            # Private objects; never a public or signed URL handed out.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["attachments"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(ATTACHMENTS_ROOT),
+            # No public URL: the serving view is the only way to a file.
+            "base_url": "/no-public-url/",
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }

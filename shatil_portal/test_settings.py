@@ -1,6 +1,9 @@
 """Settings for the test suite: the real PostgreSQL and Redis, fast hashing."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault(
     "DJANGO_SECRET_KEY", "test-secret-key-not-for-production-use-0123456789"
@@ -38,3 +41,11 @@ CELERY_TASK_DEFAULT_QUEUE = f"shatil-test-{os.getpid()}"
 # Two suites on one machine at once each need their own test database.
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405
+# Each test run stores its attachments in a folder of its own.
+# (A command the suite runs in a subprocess is given its folder.)
+if os.environ.get("ATTACHMENTS_ROOT"):
+    ATTACHMENTS_ROOT = Path(os.environ["ATTACHMENTS_ROOT"])  # noqa: F405
+else:
+    ATTACHMENTS_ROOT = Path(tempfile.mkdtemp(prefix="shatil-test-attachments-"))  # noqa: F405
+    atexit.register(shutil.rmtree, ATTACHMENTS_ROOT, ignore_errors=True)
+STORAGES["attachments"]["OPTIONS"]["location"] = str(ATTACHMENTS_ROOT)  # noqa: F405

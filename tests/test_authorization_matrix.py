@@ -234,7 +234,65 @@ def meeting_path(name: str, crisis: bool = False):
     return build
 
 
+def _attachment(consultation):
+    """The request's one file, stored on first use."""
+    from consultations.models import Attachment
+    from consultations.services.attachments import attachments_add
+
+    found = Attachment.objects.filter(consultation=consultation).first()
+    if found is None:
+        (found,) = attachments_add(
+            consultation=consultation,
+            files=[("report.pdf", b"%PDF-1.7\n%%EOF\n")],
+            sender=Attachment.Sender.ORGANIZATION,
+        )
+    return found
+
+
+def organization_file_path(token: str, crisis: bool = False):
+    """The requester follows their own link to a file of their request."""
+
+    def build(world: World, role: str) -> str:
+        attachment = _attachment(world.crisis if crisis else world.normal)
+        held = token if role == REQUESTER else UNKNOWN_TOKEN
+        return reverse(
+            "consultations:attachment", kwargs={"token": held, "pk": attachment.pk}
+        )
+
+    return build
+
+
+def workspace_file_path(crisis: bool = False):
+    def build(world: World, role: str) -> str:
+        attachment = _attachment(world.crisis if crisis else world.normal)
+        return reverse(
+            "workspace:attachment",
+            kwargs={"pk": attachment.consultation_id, "file_pk": attachment.pk},
+        )
+
+    return build
+
+
 PORTAL_CASES += [
+    # Files: through the status link, or the workspace's access rule.
+    Case(
+        "consultations:attachment",
+        "404 200 404 404 404 404 404",
+        organization_file_path(STATUS_TOKEN),
+    ),
+    Case(
+        "consultations:attachment",
+        "404 200 404 404 404 404 404",
+        organization_file_path(CRISIS_STATUS_TOKEN, crisis=True),
+        label="crisis request",
+    ),
+    Case("workspace:attachment", "L L 200 404 200 200 200", workspace_file_path()),
+    Case(
+        "workspace:attachment",
+        "L L 200 404 200 404 200",
+        workspace_file_path(crisis=True),
+        label="crisis request",
+    ),
     # No status chosen: nothing changes, the page says so.
     Case(
         "workspace:status_change",

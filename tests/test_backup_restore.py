@@ -349,3 +349,47 @@ def test_restore_refuses_a_database_that_is_not_empty(tmp_path):
 
     assert completed.returncode == 1
     assert "already has" in completed.stderr
+
+
+def test_attachments_are_backed_up_next_to_the_dump_and_restored(
+    tmp_path, catalog, admin_connection, scratch_database, settings
+):
+    """`make backup` archives the attachments folder (mode 600) beside the
+    dump; `make restore` puts the files back where the restored rows point."""
+    from consultations.models import Attachment
+    from consultations.services.attachments import attachments_add
+    from tests.factories import ConsultationFactory
+
+    source_root = settings.ATTACHMENTS_ROOT
+    content = b"%PDF-1.7\nround trip\n%%EOF\n"
+    (attachment,) = attachments_add(
+        consultation=ConsultationFactory(),
+        files=[("דוח.pdf", content)],
+        sender=Attachment.Sender.ORGANIZATION,
+    )
+    admin_connection.cursor().execute(f'create database "{scratch_database}"')
+    done = _run(
+        ["make", "-s", "backup"],
+        DATABASE_URL=_url(connection.settings_dict["NAME"]),
+        BACKUP_DIR=str(tmp_path / "backups"),
+        ATTACHMENTS_ROOT=str(source_root),
+    )
+    assert done.returncode == 0, done.stderr
+    dump = Path(done.stdout.strip().splitlines()[-1])
+    archive = Path(f"{dump}.attachments.tar")
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+
+    restored_root = tmp_path / "restored-attachments"
+    restored = _run(
+        ["make", "-s", "restore", f"FILE={dump}"],
+        DATABASE_URL=_url(scratch_database),
+        ATTACHMENTS_ROOT=str(restored_root),
+    )
+    assert restored.returncode == 0, restored.stderr
+
+    with psycopg2.connect(_url(scratch_database)) as conn, conn.cursor() as cursor:
+        cursor.execute("select file, name from consultations_attachment")
+        rows = cursor.fetchall()
+    conn.close()
+    assert rows == [(attachment.file.name, "דוח.pdf")]
+    assert (restored_root / attachment.file.name).read_bytes() == content

@@ -160,16 +160,20 @@ def test_both_private_links_stop_working_once_the_request_is_anonymized(client, 
     assert client.get(feedback_url).status_code == 404
 
 
-def test_there_are_no_uploads():
-    """No model stores a file and no form accepts one, so there is nothing
-    to limit in size or type (docs/SECURITY.md)."""
+def test_the_only_uploads_are_attachments_on_the_private_storage():
+    """One model stores files, through the private "attachments" storage
+    (whose checks are tests/consultations/test_attachments.py's); no other
+    file field, and no public storage, holds an upload (docs/SECURITY.md)."""
+    from django.core.files.storage import storages
+
     file_fields = [
-        f"{model._meta.label}.{field.name}"
+        (f"{model._meta.label}.{field.name}", field.storage)
         for model in apps.get_models()
         for field in model._meta.get_fields()
         if isinstance(field, models.FileField)
     ]
-    assert file_fields == []
+    assert [name for name, _ in file_fields] == ["consultations.Attachment.file"]
+    assert file_fields[0][1] is storages["attachments"]
 
 
 def test_an_oversized_post_is_refused_not_a_crash(client, world):

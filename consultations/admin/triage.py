@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from consultations.admin.access_log import AccessLogInline
+from consultations.admin.attachments import AttachmentInline
 from consultations.admin.bulk import apply_to_each, report_bulk_outcome
 from consultations.admin.export import consultation_csv_response
 from consultations.admin.filters import (
@@ -140,6 +141,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
         MessageInline,
         MessageAddInline,
         MeetingInline,
+        AttachmentInline,
         OutboundEmailInline,
         FeedbackInline,
         FollowUpInline,

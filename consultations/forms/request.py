@@ -17,6 +17,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from consultations.forms.attachments import (
+    AttachmentsField,
+    attachments_help_text,
+    note_files_not_kept,
+)
 from consultations.forms.helpers import form_helper
 from consultations.models import Consultation, Language, Organization, Region
 from consultations.selectors.requester import RequestFormCatalog, request_form_catalog
@@ -254,6 +259,8 @@ class ConsultationRequestForm(forms.Form):
         },
     )
 
+    attachments = AttachmentsField()
+
     # A one-time key: a repeated post of the same form creates nothing.
     submission_key = forms.CharField(
         max_length=36, required=False, widget=forms.HiddenInput
@@ -304,6 +311,7 @@ class ConsultationRequestForm(forms.Form):
             (area.slug, area.title) for area in self.catalog.adjacent_areas
         ]
         self.coalition_members = CoalitionMemberFormSet(data, prefix="members")
+        self.fields["attachments"].help_text = attachments_help_text()
 
     # Presentation
 
@@ -365,6 +373,7 @@ class ConsultationRequestForm(forms.Form):
                 "background",
                 "timing",
                 "urgency",
+                "attachments",
             ),
             Fieldset(
                 _("Consent"),
@@ -500,6 +509,12 @@ class ConsultationRequestForm(forms.Form):
         return cleaned
 
     def is_valid(self) -> bool:
+        valid = self._is_valid()
+        if not valid:
+            note_files_not_kept(self)
+        return valid
+
+    def _is_valid(self) -> bool:
         form_valid = super().is_valid()
         track = self.cleaned_data.get("track")
         if not isinstance(track, Track) or not track.involves_several_organizations:
@@ -568,12 +583,22 @@ class StatusMessageForm(forms.Form):
             "To correct a detail of the request, write here what should change."
         ),
     )
+    attachments = AttachmentsField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = attachments_help_text()
         self.helper = form_helper(
-            "body", Submit("send", _("Send the message"), css_class="btn-primary")
+            "body",
+            "attachments",
+            Submit("send", _("Send the message"), css_class="btn-primary"),
         )
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        if not valid:
+            note_files_not_kept(self)
+        return valid
 
 
 class WithdrawForm(forms.Form):

@@ -10,6 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consultations.business_time import ISRAEL_TZ
+from consultations.forms.attachments import (
+    AttachmentsField,
+    attachments_help_text,
+    note_files_not_kept,
+)
 from consultations.forms.helpers import form_helper
 from consultations.models import (
     AdvisorProfile,
@@ -52,10 +57,18 @@ class MessageForm(forms.Form):
         max_length=MAX_BODY_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+    attachments = AttachmentsField()
 
     def __init__(self, *args, action: str = "", **kwargs):
         super().__init__(*args, prefix="message", **kwargs)
+        self.fields["attachments"].help_text = attachments_help_text()
         self.helper = form_helper(action=action, submit_label=_("Send the message"))
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        if not valid:
+            note_files_not_kept(self)
+        return valid
 
 
 class MeetingTimeForm(forms.Form):

@@ -8,6 +8,7 @@ import X` works for every model.
 
 from .access_log import AccessLogEntry
 from .advisors import AdvisorProfile, AdvisorProfileQuerySet, ChoiceListValidator
+from .attachments import Attachment
 from .choices import Language, Region
 from .conversation import InternalNote, Meeting, Message
 from .feedback import Feedback
@@ -21,6 +22,7 @@ __all__ = [
     "AccessLogEntry",
     "AdvisorProfile",
     "AdvisorProfileQuerySet",
+    "Attachment",
     "ChoiceListValidator",
     "CoalitionMember",
     "Consultation",

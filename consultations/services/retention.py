@@ -4,7 +4,8 @@ demand (a data-subject request).
 
 Anonymizing removes the contact person, the free text of the request and of
 everything attached to it (messages, notes, meetings, history notes,
-feedback comment, coalition contacts, outbox addresses and contents) and
+feedback comment, coalition contacts, outbox addresses and contents),
+deletes its files (rows and stored files) and
 replaces the private links' token hashes, so the links stop working. The
 track, dates, statuses, urgency, organization and feedback scores stay, so
 the statistics still count the request.
@@ -34,6 +35,7 @@ from consultations.models import (
     StatusChange,
 )
 from consultations.services.access import ensure_staff
+from consultations.services.attachments import attachments_delete_for
 from consultations.services.workflow import lock_consultation
 
 # What stays of the organization as the requester typed it: the
@@ -76,6 +78,9 @@ def _erase_attached_rows(*, consultation: Consultation) -> None:
     ).update(status=FollowUp.Status.CANCELLED)
     FollowUp.objects.filter(consultation=consultation).update(failure_message=ERASED)
     _erase_admin_log(consultation=consultation)
+    # Files are personal data whole: the rows go now, the stored files once
+    # the transaction commits.
+    attachments_delete_for(consultation=consultation)
 
 
 def _erase_admin_log(*, consultation: Consultation) -> None:

@@ -34,6 +34,8 @@ from consultations.selectors.followups import (
     response_policy_for_consultation,
     response_promise_business_days,
 )
+from consultations.forms.attachments import note_files_not_kept
+from consultations.selectors.attachments import attachment_links_for_organization
 from consultations.selectors.requester import (
     active_track_slugs,
     consultation_get_by_status_token,
@@ -41,9 +43,11 @@ from consultations.selectors.requester import (
     status_timeline,
     submitted_data_sections,
 )
-from consultations.services.intake import consultation_submit
+from consultations.services.attachments import (
+    consultation_submit_with_files,
+    message_from_organization_with_files,
+)
 from consultations.services.requester import (
-    consultation_message_from_organization,
     consultation_resend_status_link,
     consultation_withdraw,
 )
@@ -120,7 +124,7 @@ def request_new(request):
 
 
 def _request_form_post(request):
-    form = ConsultationRequestForm(request.POST)
+    form = ConsultationRequestForm(request.POST, files=request.FILES)
     if form.honeypot_filled():
         if client_rate_count(request, **INVALID_LIMIT):
             return _request_form_page(request, form, rate_limited=True)
@@ -130,7 +134,9 @@ def _request_form_post(request):
         if client_rate_used_up(request, **SUBMIT_LIMIT):
             return _request_form_page(request, form, rate_limited=True)
         try:
-            consultation, token = consultation_submit(**form.service_arguments())
+            consultation, token = consultation_submit_with_files(
+                files=form.cleaned_data["attachments"], **form.service_arguments()
+            )
         except ValidationError as error:
             # A refusal the form did not foresee: shown at the top of the
             # form, with everything typed kept. (A model check may name its
@@ -183,8 +189,9 @@ def _request_form_page(
 ):
     """The form page; when the address has used up a limit, a 429 that keeps
     everything typed and says when to send it again, and to whom to write in
-    the meantime."""
+    the meantime. Chosen files are never kept: a form shown again says so."""
     promise = response_promise_business_days()
+    note_files_not_kept(form)
     return render(
         request,
         "consultations/request_form.html",
@@ -291,11 +298,15 @@ def _consultation_for_token(token: str):
 @client_rate_limit(group="status-lookup", rate_setting="RATELIMIT_LOOKUP")
 def request_status(request, token):
     consultation = _consultation_for_token(token)
-    form = StatusMessageForm(_posted(request))
+    form = StatusMessageForm(
+        _posted(request), files=request.FILES if request.method == "POST" else None
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            consultation_message_from_organization(
-                consultation=consultation, body=form.cleaned_data["body"]
+            message_from_organization_with_files(
+                consultation=consultation,
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["attachments"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -311,6 +322,9 @@ def request_status(request, token):
             "timeline": status_timeline(consultation=consultation),
             "data_sections": submitted_data_sections(consultation=consultation),
             "message_form": form,
+            "attachments": attachment_links_for_organization(
+                consultation=consultation, token=token
+            ),
         },
     )
 

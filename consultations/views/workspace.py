@@ -25,6 +25,7 @@ from consultations.forms import (
     MessageForm,
 )
 from consultations.models import AccessLogEntry, Consultation
+from consultations.selectors.attachments import attachment_links_for_workspace
 from consultations.selectors.staff import (
     consultation_get_for_workspace,
     consultation_list_for_advisor,
@@ -33,13 +34,13 @@ from consultations.selectors.staff import (
     next_step_for,
 )
 from consultations.services.access_log import access_log_request_viewed
+from consultations.services.attachments import message_to_organization_with_files
 from consultations.services.transitions import (
     consultation_change_status,
     consultation_decline,
     status_actions_for,
 )
 from consultations.services.workspace import (
-    consultation_message_organization,
     internal_note_add,
     meeting_cancel,
     meeting_reschedule,
@@ -115,6 +116,7 @@ def _render_detail(request, consultation: Consultation, *, status=200, **bound):
         ],
         "can_decline": Status.DECLINED in actions,
         "can_meet": consultation.status in Consultation.ACTIVE_STATUSES,
+        "attachments": attachment_links_for_workspace(consultation=consultation),
         **forms,
     }
     return render(request, "workspace/request_detail.html", context, status=status)
@@ -155,15 +157,16 @@ def note_add(request, pk: int):
 @require_POST
 def message_send(request, pk: int):
     consultation = _get_consultation(request, pk)
-    form = MessageForm(request.POST, action=request.path)
+    form = MessageForm(request.POST, request.FILES, action=request.path)
     if not form.is_valid():
         return _render_detail(request, consultation, status=400, message_form=form)
     _run_service(
         request,
-        lambda: consultation_message_organization(
+        lambda: message_to_organization_with_files(
             consultation=consultation,
             author=request.user,
             body=form.cleaned_data["body"],
+            files=form.cleaned_data["attachments"],
         ),
         _("The message was sent to the organization."),
     )

@@ -342,13 +342,12 @@ def test_a_refusal_the_form_did_not_foresee_is_a_form_error_with_the_values_kept
     rather than a server error. (The form checks everything the service
     checks today; the service's own consent check stands in for a rule the
     form does not know yet.)"""
-    from consultations.services import intake
-    from consultations.views import public
+    from consultations.services import attachments, intake
 
     def submit_without_consent(**arguments):
         return intake.consultation_submit(**{**arguments, "consent": False})
 
-    monkeypatch.setattr(public, "consultation_submit", submit_without_consent)
+    monkeypatch.setattr(attachments, "consultation_submit", submit_without_consent)
     data = request_form_data(goal="מטרה שנשמרת")
 
     response = client.post("/en/request/", data)

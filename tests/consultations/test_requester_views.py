@@ -132,13 +132,22 @@ def test_the_page_reveals_no_more_personal_data_than_was_given(client, consultat
 def test_the_status_page_costs_a_fixed_number_of_queries(
     client, consultation, django_assert_num_queries
 ):
-    """One lookup and four prefetches, however long the history."""
+    """One lookup, four prefetches and the list of files, however long the
+    history and however many files."""
+    from consultations.models import Attachment
+    from consultations.services.attachments import attachments_add
+
     CoalitionMember.objects.create(consultation=consultation, name="Sikkuy")
     for _ in range(3):
         MessageFactory(consultation=consultation)
         StatusChangeFactory(consultation=consultation)
+        attachments_add(
+            consultation=consultation,
+            files=[("a.txt", b"text")],
+            sender=Attachment.Sender.ORGANIZATION,
+        )
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(STATUS_URL)
     assert response.status_code == 200
 
