@@ -29,13 +29,13 @@ from consultations.forms import (
     StatusMessageForm,
     WithdrawForm,
 )
+from consultations.forms.attachments import note_files_not_kept
 from consultations.models import ResponsePolicy
+from consultations.selectors.attachments import attachment_links_for_organization
 from consultations.selectors.followups import (
     response_policy_for_consultation,
     response_promise_business_days,
 )
-from consultations.forms.attachments import note_files_not_kept
-from consultations.selectors.attachments import attachment_links_for_organization
 from consultations.selectors.requester import (
     active_track_slugs,
     consultation_get_by_status_token,
