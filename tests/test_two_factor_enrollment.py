@@ -285,3 +285,14 @@ def test_a_one_time_code_from_an_administrator_leads_to_enrolling(
 
     assert response["Location"].startswith(reverse("accounts:two_factor_enroll"))
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_the_admins_sign_in_page_leads_staff_without_an_authenticator_to_set_one_up(
+    client,
+):
+    """The admin's own sign-in page cannot enroll anyone: it points to the
+    portal's sign-in, which sets up two-factor and then opens the admin."""
+    response = client.get(reverse("admin:login"))
+
+    expected = f"{reverse('accounts:login')}?next={reverse('admin:index')}"
+    assert f'href="{expected}"' in response.content.decode()
