@@ -10,6 +10,16 @@ from .access_log import AccessLogEntry
 from .advisors import AdvisorProfile, AdvisorProfileQuerySet, ChoiceListValidator
 from .choices import Language, Region
 from .conversation import InternalNote, Meeting, Message
+from .engagement import (
+    Milestone,
+    PlanEvent,
+    PlanStep,
+    PlanTemplate,
+    PlanTemplateStep,
+    PlanTurningPoint,
+    StepOwner,
+    WorkPlan,
+)
 from .feedback import Feedback
 from .followups import FollowUp, ResponsePolicy
 from .organization_merges import OrganizationMerge
@@ -30,11 +40,19 @@ __all__ = [
     "Language",
     "Meeting",
     "Message",
+    "Milestone",
     "Organization",
     "OrganizationMerge",
     "OutboundEmail",
+    "PlanEvent",
+    "PlanStep",
+    "PlanTemplate",
+    "PlanTemplateStep",
+    "PlanTurningPoint",
     "ReferenceSequence",
     "Region",
     "ResponsePolicy",
     "StatusChange",
+    "StepOwner",
+    "WorkPlan",
 ]
