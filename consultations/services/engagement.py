@@ -542,3 +542,15 @@ def plan_step_add_note_by_organization(
         details={"note": note},
     )
     return step
+
+
+def work_plan_erase_personal_data(*, consultation: Consultation) -> None:
+    """For anonymization: the plan's free text (the goal copied from the
+    request, notes, turning points, the history's before/after values) may
+    hold personal data; the steps' titles, owners, dates and statuses stay
+    for the statistics. The caller holds the transaction and the lock."""
+    plans = WorkPlan.objects.filter(consultation=consultation)
+    plans.update(goal="")
+    PlanStep.objects.filter(plan__in=plans).update(notes="")
+    PlanTurningPoint.objects.filter(plan__in=plans).update(note="")
+    PlanEvent.objects.filter(plan__in=plans).update(details={})

@@ -34,6 +34,7 @@ from consultations.models import (
     StatusChange,
 )
 from consultations.services.access import ensure_staff
+from consultations.services.engagement import work_plan_erase_personal_data
 from consultations.services.workflow import lock_consultation
 
 # What stays of the organization as the requester typed it: the
@@ -75,6 +76,7 @@ def _erase_attached_rows(*, consultation: Consultation) -> None:
         consultation=consultation, status=FollowUp.Status.SCHEDULED
     ).update(status=FollowUp.Status.CANCELLED)
     FollowUp.objects.filter(consultation=consultation).update(failure_message=ERASED)
+    work_plan_erase_personal_data(consultation=consultation)
     _erase_admin_log(consultation=consultation)
 
 

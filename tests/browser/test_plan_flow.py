@@ -24,13 +24,8 @@ Status = Consultation.Status
 
 @pytest.fixture
 def plan_templates(catalog):
-    """The templates the migration loads, again after a flushed database."""
-    from django.apps import apps
-
-    from consultations.plan_catalog import load_plan_templates
-
+    """The catalog fixture reloads the templates; the groups come back too."""
     create_staff_groups()
-    load_plan_templates(apps)
 
 
 @pytest.mark.browser

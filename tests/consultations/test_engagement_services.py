@@ -266,3 +266,24 @@ def test_the_database_refuses_an_unknown_step_status(plan):
 
     with pytest.raises(IntegrityError):
         PlanStep.objects.filter(pk=plan.steps.first().pk).update(status="lost")
+
+
+def test_anonymizing_the_request_erases_the_plans_free_text(plan, assigned, advisor):
+    """The plan's goal is a copy of the request's; notes, turning points and
+    the history's before/after values may name people too."""
+    from consultations.services.retention import consultation_anonymize
+
+    step = plan.steps.first()
+    services.plan_step_add_note_by_organization(
+        step=step, note="דנה לוי תתקשר", expected_version=step.version
+    )
+    services.turning_point_add(
+        plan=plan, actor=advisor, on=israel_today(), note="דנה לוי עזבה"
+    )
+    consultation_anonymize(consultation=assigned, reason="בקשת נושא המידע")
+    plan.refresh_from_db()
+    assert plan.goal == ""
+    assert not plan.steps.exclude(notes="").exists()
+    assert not plan.turning_points.exclude(note="").exists()
+    assert not plan.events.exclude(details={}).exists()
+    assert plan.steps.count() >= 4
