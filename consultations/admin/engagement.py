@@ -15,10 +15,14 @@ from consultations.models import (
     PlanTurningPoint,
     WorkPlan,
 )
+from tracks.admin import RowLabelledForm, RowLabelledInlineFormSet
 
 
 class PlanTemplateStepInline(TranslationTabularInline):
     model = PlanTemplateStep
+    # Each input named for screen readers by its column and row.
+    form = RowLabelledForm
+    formset = RowLabelledInlineFormSet
     extra = 0
     fields = [
         "order",
