@@ -302,3 +302,18 @@ def test_bidi_controls_typed_in_the_page_are_not_stored(
         },
     )
     assert plan.steps.filter(title="פגישה עם הוועדה").exists()
+
+
+def test_working_on_the_plan_is_not_limited_but_guessing_links_is(
+    client, plan, settings
+):
+    """The status-link limit counts misses: an organization opens its plan
+    many times; after too many unknown links every plan URL answers 429,
+    a right guess included."""
+    settings.RATELIMIT_LOOKUP = "3/h"
+    for _ in range(6):
+        assert client.get(_status_url()).status_code == 200
+    unknown = "plan-status-token-9999999999999999999999"
+    answers = [client.get(_status_url(token=unknown)).status_code for _ in range(4)]
+    assert answers == [404, 404, 404, 429]
+    assert client.get(_status_url()).status_code == 429
