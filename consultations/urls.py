@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import attachments, feedback, public
+from .views import attachments, engagement, feedback, public
 
 app_name = "consultations"
 
@@ -19,6 +19,26 @@ urlpatterns = [
         "request/status/<str:token>/files/<int:pk>/",
         attachments.organization_attachment,
         name="attachment",
+    ),
+    path(
+        "request/status/<str:token>/plan/",
+        engagement.status_plan,
+        name="status_plan",
+    ),
+    path(
+        "request/status/<str:token>/plan/steps/<int:step_pk>/done/",
+        engagement.status_plan_done,
+        name="status_plan_done",
+    ),
+    path(
+        "request/status/<str:token>/plan/steps/<int:step_pk>/note/",
+        engagement.status_plan_note,
+        name="status_plan_note",
+    ),
+    path(
+        "request/status/<str:token>/plan/turning-points/",
+        engagement.status_plan_turning_point,
+        name="status_plan_turning_point",
     ),
     path("request/lost-link/", public.lost_link, name="lost_link"),
     path("feedback/<str:token>/", feedback.feedback_form, name="feedback"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import attachments, dashboard, workspace
+from .views import attachments, dashboard, engagement, workspace
 
 app_name = "workspace"
 
@@ -29,6 +29,40 @@ urlpatterns = [
     ),
     path("requests/<int:pk>/status/", workspace.status_change, name="status_change"),
     path("requests/<int:pk>/decline/", workspace.decline, name="decline"),
+    # The work plan (issue 18)
+    path("requests/<int:pk>/plan/", engagement.plan_page, name="plan"),
+    path("requests/<int:pk>/plan/start/", engagement.plan_start, name="plan_start"),
+    path("requests/<int:pk>/plan/goal/", engagement.plan_goal, name="plan_goal"),
+    path(
+        "requests/<int:pk>/plan/steps/",
+        engagement.plan_step_add,
+        name="plan_step_add",
+    ),
+    path(
+        "requests/<int:pk>/plan/steps/<int:step_pk>/",
+        engagement.plan_step_edit,
+        name="plan_step_edit",
+    ),
+    path(
+        "requests/<int:pk>/plan/steps/<int:step_pk>/status/",
+        engagement.plan_step_status,
+        name="plan_step_status",
+    ),
+    path(
+        "requests/<int:pk>/plan/steps/<int:step_pk>/move/",
+        engagement.plan_step_move,
+        name="plan_step_move",
+    ),
+    path(
+        "requests/<int:pk>/plan/milestones/",
+        engagement.plan_milestone_add,
+        name="plan_milestone_add",
+    ),
+    path(
+        "requests/<int:pk>/plan/turning-points/",
+        engagement.plan_turning_point,
+        name="plan_turning_point",
+    ),
     # Staff insight
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/<slug:slug>.csv", dashboard.dashboard_csv, name="dashboard_csv"),

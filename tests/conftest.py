@@ -46,27 +46,33 @@ def english():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """With --reuse-db, a previous run's flushes may have emptied the catalog."""
+    """With --reuse-db, a previous run's flushes may have emptied the catalog
+    (and the plan templates)."""
     from django.apps import apps
 
+    from consultations.plan_catalog import load_plan_templates
     from tracks.catalog import load_catalog
     from tracks.models import Track
 
     with django_db_blocker.unblock():
         if not Track.objects.exists():
             load_catalog(apps)
+        load_plan_templates(apps)
 
 
 @pytest.fixture
 def catalog(db):
-    """The track catalog, reloaded for tests whose database was flushed."""
+    """The track catalog and the plan templates, reloaded for tests whose
+    database was flushed."""
     from django.apps import apps
 
+    from consultations.plan_catalog import load_plan_templates
     from tracks.catalog import load_catalog
     from tracks.models import Track
 
     if not Track.objects.exists():
         load_catalog(apps)
+    load_plan_templates(apps)
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from consultations.models import (
     Consultation,
     Meeting,
     OrganizationMerge,
+    PlanTemplate,
 )
 from consultations.roles import ADVISORS_GROUP, COORDINATORS_GROUP
 from tests.factories import (
@@ -74,6 +75,27 @@ def make_plain_staff(username: str = "staff-no-crisis"):
         )
     )
     return user
+
+
+def _plan(consultation, advisor):
+    """A work plan with one advisor's step (the organization's link cannot
+    tick it off, so the matrix's posts change nothing)."""
+    from consultations.models import StepOwner
+    from consultations.services.engagement import (
+        israel_today,
+        plan_step_add,
+        work_plan_start_from_template,
+    )
+
+    plan = work_plan_start_from_template(consultation=consultation, actor=advisor)
+    plan_step_add(
+        plan=plan,
+        actor=advisor,
+        title="Matrix step",
+        owner=StepOwner.ADVISOR,
+        due_date=israel_today(),
+    )
+    return plan
 
 
 def _meeting(consultation, advisor):
@@ -143,6 +165,8 @@ def build_world() -> World:
         consultation__advisor=advisor,
     )
     interval = IntervalSchedule.objects.create(every=10, period="minutes")
+    normal_plan = _plan(normal, advisor)
+    crisis_plan = _plan(crisis, advisor)
     world = World(
         users=users,
         normal=normal,
@@ -216,6 +240,11 @@ def build_world() -> World:
         "consultations.followup@crisis": FollowUpFactory(consultation=crisis),
         "consultations.feedback": feedback,
         "consultations.feedback@crisis": FeedbackFactory(consultation=crisis),
+        "consultations.plantemplate": PlanTemplate.objects.get_or_create(
+            track=normal.track
+        )[0],
+        "consultations.workplan": normal_plan,
+        "consultations.workplan@crisis": crisis_plan,
         "django_celery_beat.periodictask": PeriodicTask.objects.create(
             name="matrix",
             task="consultations.tasks.outbox_sweep_task",

@@ -379,6 +379,169 @@ PORTAL_CASES += [
     ),
 ]
 
+
+# The work plan (issue 18): the advisor's pages follow the request page's
+# rule; the organization's follow its status link.
+def plan_step_pk(crisis: bool = False):
+    def pk(world):
+        key = "consultations.workplan@crisis" if crisis else "consultations.workplan"
+        return world.objects[key].steps.get(title="Matrix step").pk
+
+    return pk
+
+
+def token_step_path(name: str, token: str, crisis: bool = False):
+    def build(world: World, role: str) -> str:
+        held = token if role == REQUESTER else UNKNOWN_TOKEN
+        return reverse(
+            name, kwargs={"token": held, "step_pk": plan_step_pk(crisis)(world)}
+        )
+
+    return build
+
+
+PORTAL_CASES += [
+    Case(
+        "workspace:plan", "L L 200 404 200 200 200", to("workspace:plan", pk=normal_pk)
+    ),
+    Case(
+        "workspace:plan",
+        "L L 200 404 200 404 200",
+        to("workspace:plan", pk=crisis_pk),
+        label="crisis request",
+    ),
+    Case(
+        "workspace:plan_step_edit",
+        "L L 200 404 200 200 200",
+        to("workspace:plan_step_edit", pk=normal_pk, step_pk=plan_step_pk()),
+    ),
+    Case(
+        "workspace:plan_step_edit",
+        "L L 200 404 200 404 200",
+        to("workspace:plan_step_edit", pk=crisis_pk, step_pk=plan_step_pk(True)),
+        label="crisis request",
+    ),
+    Case(
+        "workspace:plan_step_edit",
+        "L L 400 404 400 400 400",
+        to("workspace:plan_step_edit", pk=normal_pk, step_pk=plan_step_pk()),
+        method="post",
+        data={},
+    ),
+]
+# POST-only: an empty post re-shows the page with its errors (400), or
+# (start, status, move: buttons) is refused with a message and redirected.
+for _name, _answer in [
+    ("plan_goal", "400"),
+    ("plan_step_add", "400"),
+    ("plan_milestone_add", "400"),
+    ("plan_turning_point", "400"),
+    ("plan_start", "R"),
+]:
+    PORTAL_CASES += [
+        Case(
+            f"workspace:{_name}",
+            "L L 405 405 405 405 405",
+            to(f"workspace:{_name}", pk=normal_pk),
+        ),
+        Case(
+            f"workspace:{_name}",
+            f"L L {_answer} 404 {_answer} {_answer} {_answer}",
+            to(f"workspace:{_name}", pk=normal_pk),
+            method="post",
+            data={},
+        ),
+        Case(
+            f"workspace:{_name}",
+            f"L L {_answer} 404 {_answer} 404 {_answer}",
+            to(f"workspace:{_name}", pk=crisis_pk),
+            method="post",
+            data={},
+            label="crisis request",
+        ),
+    ]
+for _name in ["plan_step_status", "plan_step_move"]:
+    PORTAL_CASES += [
+        Case(
+            f"workspace:{_name}",
+            "L L 405 405 405 405 405",
+            to(f"workspace:{_name}", pk=normal_pk, step_pk=plan_step_pk()),
+        ),
+        Case(
+            f"workspace:{_name}",
+            "L L R 404 R R R",
+            to(f"workspace:{_name}", pk=normal_pk, step_pk=plan_step_pk()),
+            method="post",
+            data={},
+        ),
+        Case(
+            f"workspace:{_name}",
+            "L L R 404 R 404 R",
+            to(f"workspace:{_name}", pk=crisis_pk, step_pk=plan_step_pk(True)),
+            method="post",
+            data={},
+            label="crisis request",
+        ),
+    ]
+PORTAL_CASES += [
+    Case(
+        "consultations:status_plan",
+        "404 200 404 404 404 404 404",
+        token_path("consultations:status_plan", STATUS_TOKEN),
+    ),
+    Case(
+        "consultations:status_plan",
+        "404 200 404 404 404 404 404",
+        token_path("consultations:status_plan", CRISIS_STATUS_TOKEN),
+        label="crisis request",
+    ),
+    Case(
+        "consultations:status_plan_turning_point",
+        "405 405 405 405 405 405 405",
+        token_path("consultations:status_plan_turning_point", STATUS_TOKEN),
+    ),
+    Case(
+        "consultations:status_plan_turning_point",
+        "404 400 404 404 404 404 404",
+        token_path("consultations:status_plan_turning_point", STATUS_TOKEN),
+        method="post",
+        data={},
+    ),
+    # The advisor's step: the organization's link is refused with a message.
+    Case(
+        "consultations:status_plan_done",
+        "404 R 404 404 404 404 404",
+        token_step_path("consultations:status_plan_done", STATUS_TOKEN),
+        method="post",
+        data={},
+    ),
+    Case(
+        "consultations:status_plan_done",
+        "404 R 404 404 404 404 404",
+        token_step_path("consultations:status_plan_done", CRISIS_STATUS_TOKEN, True),
+        method="post",
+        data={},
+        label="crisis request",
+    ),
+    Case(
+        "consultations:status_plan_done",
+        "405 405 405 405 405 405 405",
+        token_step_path("consultations:status_plan_done", STATUS_TOKEN),
+    ),
+    Case(
+        "consultations:status_plan_note",
+        "404 400 404 404 404 404 404",
+        token_step_path("consultations:status_plan_note", STATUS_TOKEN),
+        method="post",
+        data={},
+    ),
+    Case(
+        "consultations:status_plan_note",
+        "405 405 405 405 405 405 405",
+        token_step_path("consultations:status_plan_note", STATUS_TOKEN),
+    ),
+]
+
 # The admin. Anyone who is not staff is sent to the admin's sign-in page;
 # staff get what their permissions allow.
 NOT_STAFF = "L L L L"
@@ -568,6 +731,23 @@ ADMIN_MODELS = {
         "200 403 200 403 200",
     ),
     "consultations.feedback@crisis": (
+        "- - 200 403 200",
+        "- - R 403 R",
+        "- - 200 403 200",
+    ),
+    # Staff edit the tracks' plan templates (never delete one); the
+    # request's plan is read-only in the admin (advisors edit it).
+    "consultations.plantemplate": (
+        "200 200 200 403 200",
+        "200 200 200 403 200",
+        "200 200 200 200 200",
+    ),
+    "consultations.workplan": (
+        "200 403 200 403 200",
+        "200 403 200 403 200",
+        "200 403 200 403 200",
+    ),
+    "consultations.workplan@crisis": (
         "- - 200 403 200",
         "- - R 403 R",
         "- - 200 403 200",

@@ -20,6 +20,7 @@ imports this package, and this package imports them all.
 from consultations.admin import (  # noqa: F401 (registration on import)
     access_log,
     advisors,
+    engagement,
     followups,
     organizations,
     outbox,

@@ -11,6 +11,16 @@ from .advisors import AdvisorProfile, AdvisorProfileQuerySet, ChoiceListValidato
 from .attachments import Attachment
 from .choices import Language, Region
 from .conversation import InternalNote, Meeting, Message
+from .engagement import (
+    Milestone,
+    PlanEvent,
+    PlanStep,
+    PlanTemplate,
+    PlanTemplateStep,
+    PlanTurningPoint,
+    StepOwner,
+    WorkPlan,
+)
 from .feedback import Feedback
 from .followups import FollowUp, ResponsePolicy
 from .organization_merges import OrganizationMerge
@@ -32,11 +42,19 @@ __all__ = [
     "Language",
     "Meeting",
     "Message",
+    "Milestone",
     "Organization",
     "OrganizationMerge",
     "OutboundEmail",
+    "PlanEvent",
+    "PlanStep",
+    "PlanTemplate",
+    "PlanTemplateStep",
+    "PlanTurningPoint",
     "ReferenceSequence",
     "Region",
     "ResponsePolicy",
     "StatusChange",
+    "StepOwner",
+    "WorkPlan",
 ]

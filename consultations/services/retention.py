@@ -36,6 +36,7 @@ from consultations.models import (
 )
 from consultations.services.access import ensure_staff
 from consultations.services.attachments import attachments_delete_for
+from consultations.services.engagement import work_plan_erase_personal_data
 from consultations.services.workflow import lock_consultation
 
 # What stays of the organization as the requester typed it: the
@@ -77,6 +78,7 @@ def _erase_attached_rows(*, consultation: Consultation) -> None:
         consultation=consultation, status=FollowUp.Status.SCHEDULED
     ).update(status=FollowUp.Status.CANCELLED)
     FollowUp.objects.filter(consultation=consultation).update(failure_message=ERASED)
+    work_plan_erase_personal_data(consultation=consultation)
     _erase_admin_log(consultation=consultation)
     # Files are personal data whole: the rows go now, the stored files once
     # the transaction commits.

@@ -9,6 +9,7 @@ form and the confirmations of a merge and of an anonymization.
 import pytest
 from playwright.sync_api import expect
 
+from consultations.services.engagement import work_plan_start_from_template
 from tests.factories import (
     PASSWORD,
     AdvisorProfileFactory,
@@ -38,6 +39,10 @@ ADMIN_PAGES = [
     "/admin/consultations/responsepolicy/",
     "/admin/consultations/accesslogentry/",
     "/admin/consultations/organizationmerge/",
+    "/admin/consultations/plantemplate/",
+    "/admin/consultations/plantemplate/{template}/change/",
+    "/admin/consultations/workplan/",
+    "/admin/consultations/workplan/{plan}/change/",
     "/admin/tracks/track/",
     "/admin/auth/user/",
 ]
@@ -64,7 +69,13 @@ def test_the_admin_screens_pass_axe_core(page, live_server, catalog, assert_acce
     email = OutboundEmailFactory(consultation=consultation)
     FollowUpFactory(consultation=consultation)
     FeedbackFactory()
+    plan = work_plan_start_from_template(
+        consultation=ConsultationFactory(status="assigned", advisor=profile.user),
+        actor=profile.user,
+    )
     ids = {
+        "template": plan.consultation.track.plan_template.pk,
+        "plan": plan.pk,
         "consultation": consultation.pk,
         "organization": consultation.organization_id,
         "profile": profile.pk,
