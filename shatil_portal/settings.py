@@ -163,6 +163,8 @@ LANGUAGES = [
 LOCALE_PATHS = [BASE_DIR / "locale"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "he"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("he",)
+# Arabic dates as written in Israel: day month year, 24 hours.
+FORMAT_MODULE_PATH = ["shatil_portal.formats"]
 TIME_ZONE = "Asia/Jerusalem"
 USE_I18N = True
 USE_TZ = True
