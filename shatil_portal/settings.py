@@ -57,10 +57,11 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "phonenumber_field",
     "csp",
-    "axes",
+    # Third-party apps under translated names (shatil_portal/third_party_apps.py).
+    "shatil_portal.third_party_apps.AxesConfig",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "shatil_portal.third_party_apps.AuthenticatorAppsConfig",
+    "shatil_portal.third_party_apps.BackupCodesConfig",
     "shatil_portal",
     "tracks",
     "consultations",
@@ -474,7 +475,7 @@ if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
 # below are written there when beat starts.
 from celery.schedules import crontab  # noqa: E402
 
-INSTALLED_APPS += ["django_celery_beat"]
+INSTALLED_APPS += ["shatil_portal.third_party_apps.PeriodicTasksConfig"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE |= {
     "first-response-followups": {
