@@ -33,6 +33,7 @@ from consultations.models import (
     StatusChange,
 )
 from consultations.services.access import CRISIS_PERMISSION
+from shatil_portal.people import display_name
 
 Status = Consultation.Status
 
@@ -239,7 +240,7 @@ def consultation_export_rows(*, queryset: QuerySet[Consultation]) -> Iterator[li
             consultation.get_urgency_display(),
             _("Yes") if consultation.is_crisis else _("No"),
             consultation.get_status_display(),
-            (advisor.get_full_name() or advisor.get_username()) if advisor else "",
+            display_name(advisor),
             local(consultation.first_response_due_at),
             local(consultation.first_responded_at),
             local(consultation.closed_at),
