@@ -56,6 +56,8 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Arabic dates as written in Israel: day month year, 24 hours.
+FORMAT_MODULE_PATH = ["shatil_portal.formats"]
 TIME_ZONE = "Asia/Jerusalem"
 USE_I18N = True
 USE_TZ = True
@@ -110,12 +112,13 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "phonenumber_field",
     "csp",
-    "axes",
+    # Third-party apps under translated names (shatil_portal/third_party_apps.py).
+    "shatil_portal.third_party_apps.AxesConfig",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "shatil_portal.third_party_apps.AuthenticatorAppsConfig",
+    "shatil_portal.third_party_apps.BackupCodesConfig",
     "django_ratelimit",
-    "django_celery_beat",
+    "shatil_portal.third_party_apps.PeriodicTasksConfig",
     "shatil_portal",
     "accounts",
     "tracks",

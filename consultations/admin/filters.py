@@ -11,7 +11,8 @@ from consultations.models import AdvisorProfile, Consultation
 
 class OpenClosedFilter(admin.SimpleListFilter):
     """Open requests by default; the closed ones are a click away. Choosing a
-    status in the status filter overrides the default."""
+    status in the status filter overrides the default, and so does a search:
+    a reference, email or organization is looked for in every state."""
 
     title = gettext_lazy("open or closed")
     parameter_name = "state"
@@ -24,7 +25,9 @@ class OpenClosedFilter(admin.SimpleListFilter):
         ]
 
     def __init__(self, request, params, model, model_admin):
-        self.status_chosen = "status__exact" in request.GET
+        self.status_chosen = "status__exact" in request.GET or bool(
+            request.GET.get("q", "").strip()
+        )
         super().__init__(request, params, model, model_admin)
 
     def _effective_value(self) -> str:

@@ -14,6 +14,18 @@ from consultations.models import (
     OutboundEmail,
     StatusChange,
 )
+from shatil_portal.people import display_name
+
+
+def _person_column(model, field_name):
+    """A user column that names the person (shatil_portal.people), under the
+    field's own heading."""
+
+    @admin.display(description=model._meta.get_field(field_name).verbose_name)
+    def column(self, obj):
+        return display_name(getattr(obj, field_name)) or "—"
+
+    return column
 
 
 class CoalitionMemberInline(ReadOnlyInline):
@@ -23,7 +35,8 @@ class CoalitionMemberInline(ReadOnlyInline):
 
 class StatusChangeInline(ReadOnlyInline):
     model = StatusChange
-    fields = ["created_at", "from_status", "to_status", "actor", "note"]
+    fields = ["created_at", "from_status", "to_status", "actor_name", "note"]
+    actor_name = _person_column(StatusChange, "actor")
     verbose_name_plural = gettext_lazy("history")
 
     def get_queryset(self, request):
@@ -32,7 +45,8 @@ class StatusChangeInline(ReadOnlyInline):
 
 class InternalNoteInline(ReadOnlyInline):
     model = InternalNote
-    fields = ["created_at", "author", "body"]
+    fields = ["created_at", "author_name", "body"]
+    author_name = _person_column(InternalNote, "author")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author")
@@ -61,7 +75,8 @@ class InternalNoteAddInline(AddOnlyInline):
 
 class MessageInline(ReadOnlyInline):
     model = Message
-    fields = ["created_at", "direction", "author", "body"]
+    fields = ["created_at", "direction", "author_name", "body"]
+    author_name = _person_column(Message, "author")
     verbose_name_plural = gettext_lazy("messages with the organization")
 
     def get_queryset(self, request):
@@ -76,7 +91,15 @@ class MessageAddInline(AddOnlyInline):
 
 class MeetingInline(ReadOnlyInline):
     model = Meeting
-    fields = ["starts_at", "duration", "mode", "location_or_link", "status", "advisor"]
+    fields = [
+        "starts_at",
+        "duration",
+        "mode",
+        "location_or_link",
+        "status",
+        "advisor_name",
+    ]
+    advisor_name = _person_column(Meeting, "advisor")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("advisor")

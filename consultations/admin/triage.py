@@ -71,6 +71,7 @@ from consultations.services.workspace import (
     internal_note_add,
 )
 from consultations.suggestions import suggest_advisors, top_suggestion
+from shatil_portal.people import display_name
 
 Status = Consultation.Status
 
@@ -154,7 +155,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
                 "fields": [
                     "reference",
                     "status",
-                    "advisor",
+                    "advisor_name",
                     "track",
                     "track_format",
                     "adjacent_area_titles",
@@ -201,7 +202,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
     readonly_fields = [
         "reference",
         "status",
-        "advisor",
+        "advisor_name",
         "track",
         "track_format",
         "adjacent_area_titles",
@@ -331,7 +332,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
     def advisor_name(self, obj):
         if obj.advisor is None:
             return "—"
-        return obj.advisor.get_full_name() or obj.advisor.get_username()
+        return display_name(obj.advisor)
 
     @admin.display(description=gettext_lazy("age (days)"), ordering="submitted_at")
     def age_in_days(self, obj):
@@ -339,14 +340,22 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
 
     @admin.display(
         description=gettext_lazy("first response overdue"),
-        boolean=True,
         ordering="first_response_due_at",
+        empty_value="",
     )
     def is_overdue(self, obj):
-        return (
+        # A mark for the overdue ones only: Django's boolean icons put a red
+        # cross on every request that is on time.
+        overdue = (
             obj.first_responded_at is None
             and not obj.is_closed
             and obj.first_response_due_at < timezone.now()
+        )
+        if not overdue:
+            return ""
+        return format_html(
+            '<span class="triage-overdue"><span aria-hidden="true">⚠</span> {}</span>',
+            _("Overdue"),
         )
 
     @admin.display(description=gettext_lazy("adjacent areas"))
@@ -494,7 +503,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
                 _("%(reference)s is assigned to %(advisor)s.")
                 % {
                     "reference": obj.reference,
-                    "advisor": advisor.get_full_name() or advisor.get_username(),
+                    "advisor": display_name(advisor),
                 },
             )
         return self._back_to(obj)

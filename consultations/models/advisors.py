@@ -7,6 +7,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 from shatil_portal.models import TimeStampedModel
+from shatil_portal.people import display_name
 
 from .choices import Language, Region
 from .requests import Consultation
@@ -105,4 +106,4 @@ class AdvisorProfile(TimeStampedModel):
         verbose_name_plural = _("advisor profiles")
 
     def __str__(self):
-        return self.user.get_full_name() or self.user.get_username()
+        return display_name(self.user)

@@ -280,7 +280,13 @@ class StatusChange(models.Model):
         verbose_name_plural = _("status changes")
 
     def __str__(self):
-        return f"{self.consultation_id}: {self.from_status} → {self.to_status}"
+        # The request page's history lists these: the statuses by their labels.
+        if not self.from_status:
+            return str(self.get_to_status_display())
+        return _("%(from)s → %(to)s") % {
+            "from": self.get_from_status_display(),
+            "to": self.get_to_status_display(),
+        }
 
 
 class ReferenceSequence(models.Model):

@@ -27,11 +27,13 @@ from django.utils.translation import gettext as _
 from consultations.business_time import to_local
 from consultations.models import (
     Consultation,
+    FollowUp,
     InternalNote,
     Meeting,
     Message,
     StatusChange,
 )
+from shatil_portal.people import display_name
 
 Status = Consultation.Status
 
@@ -54,7 +56,9 @@ def consultation_list_for_advisor(*, user, closed: bool = False) -> QuerySet:
 
     Open requests by default; `closed=True` lists the finished ones, most
     recently closed first. Each row carries `next_meeting_at`, the next
-    scheduled meeting still ahead.
+    scheduled meeting still ahead, and `next_followup_at` and
+    `next_followup_kind`, the next follow-up still to be sent (next_step_for
+    reads them).
     """
     now = timezone.now()
     statuses = Consultation.CLOSED_STATUSES if closed else Consultation.ACTIVE_STATUSES
@@ -70,6 +74,9 @@ def consultation_list_for_advisor(*, user, closed: bool = False) -> QuerySet:
         .order_by("starts_at")
         .values("starts_at")[:1]
     )
+    next_followup = FollowUp.objects.filter(
+        consultation=OuterRef("pk"), status=FollowUp.Status.SCHEDULED
+    ).order_by("scheduled_at", "pk")
     queryset = (
         Consultation.objects.filter(advisor=user, status__in=statuses)
         .select_related("organization", "track")
@@ -77,6 +84,8 @@ def consultation_list_for_advisor(*, user, closed: bool = False) -> QuerySet:
         .defer(*LIST_DEFERRED_FIELDS)
         .annotate(
             next_meeting_at=Subquery(next_meeting),
+            next_followup_at=Subquery(next_followup.values("scheduled_at")[:1]),
+            next_followup_kind=Subquery(next_followup.values("kind")[:1]),
             urgency_rank=Case(
                 When(is_crisis=True, then=Value(0)),
                 When(urgency=Consultation.Urgency.URGENT, then=Value(1)),
@@ -133,8 +142,14 @@ def next_step_for(*, consultation: Consultation) -> NextStep:
     next_meeting_at = getattr(consultation, "next_meeting_at", None)
     if next_meeting_at is not None:
         return NextStep(_("Meeting"), next_meeting_at)
+    # The next follow-up still to be sent: when the organization is nudged,
+    # or when the advisor is told it is still silent.
+    followup_at = getattr(consultation, "next_followup_at", None)
     if consultation.status == Status.WAITING_FOR_ORGANIZATION:
-        return NextStep(_("Waiting for the organization's reply"))
+        return NextStep(_("Waiting for the organization's reply"), followup_at)
+    if followup_at is not None:
+        kind = FollowUp.Kind(consultation.next_followup_kind)
+        return NextStep(str(kind.label), followup_at)
     if consultation.status == Status.ASSIGNED:
         return NextStep(_("Plan the work with the organization"))
     return NextStep(_("Continue the consultation"))
@@ -226,7 +241,7 @@ def consultation_export_rows(*, queryset: QuerySet[Consultation]) -> Iterator[li
             consultation.get_urgency_display(),
             _("Yes") if consultation.is_crisis else _("No"),
             consultation.get_status_display(),
-            (advisor.get_full_name() or advisor.get_username()) if advisor else "",
+            display_name(advisor),
             local(consultation.first_response_due_at),
             local(consultation.first_responded_at),
             local(consultation.closed_at),

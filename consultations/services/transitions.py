@@ -38,6 +38,7 @@ from consultations.services.workflow import (
     lock_consultation,
 )
 from consultations.services.workspace import clean_body
+from shatil_portal.people import display_name
 
 Status = Consultation.Status
 
@@ -210,8 +211,8 @@ def consultation_reassign(
         to_status=consultation.status,
         note=_("Reassigned from %(previous)s to %(advisor)s.")
         % {
-            "previous": previous.get_full_name() if previous else "—",
-            "advisor": advisor.get_full_name() or advisor.get_username(),
+            "previous": display_name(previous) or "—",
+            "advisor": display_name(advisor),
         },
     )
     _advisor_assigned_notice(consultation=consultation, change=change)

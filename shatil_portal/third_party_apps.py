@@ -1,0 +1,50 @@
+"""The third-party apps under names staff read in their own language.
+
+INSTALLED_APPS names these configurations instead of the bare packages; each
+keeps its package's own behaviour and changes only the name the admin shows.
+"""
+
+from axes.apps import AppConfig as AxesAppConfig
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+from django_celery_beat.apps import BeatConfig
+from django_otp.plugins.otp_static.apps import DefaultConfig as StaticConfig
+from django_otp.plugins.otp_totp.apps import DefaultConfig as TOTPConfig
+
+
+class AxesConfig(AxesAppConfig):
+    verbose_name = _("Sign-in protection")
+
+
+class PeriodicTasksConfig(BeatConfig):
+    verbose_name = _("Scheduled tasks")
+
+
+class BackupCodesConfig(StaticConfig):
+    verbose_name = _("Two-factor backup codes")
+
+
+class AuthenticatorAppsConfig(TOTPConfig):
+    verbose_name = _("Two-factor authenticator apps")
+
+
+# The packages' model names, as their own code marks them for translation.
+# Neither package ships Hebrew, so their msgids are listed here for
+# makemessages and translated in our catalogs (Django searches every catalog).
+THIRD_PARTY_MODEL_NAMES = (
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+    gettext_noop("clocked"),
+    gettext_noop("crontab"),
+    gettext_noop("crontabs"),
+    gettext_noop("interval"),
+    gettext_noop("intervals"),
+    gettext_noop("periodic task"),
+    gettext_noop("periodic tasks"),
+    gettext_noop("solar event"),
+    gettext_noop("solar events"),
+)
