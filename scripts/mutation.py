@@ -50,8 +50,14 @@ MODULES = {
             "tests/consultations/test_transition_emails.py",
         ],
     ),
-    # The permissions module (issue 16) joins here once it exists:
-    # "permissions": ("consultations/permissions.py", ["tests/consultations/..."]),
+    "permissions": (
+        "consultations/permissions.py",
+        [
+            "tests/consultations/test_crisis_permission_callers.py",
+            "tests/consultations/test_permissions.py",
+            "tests/consultations/test_crisis_visibility.py",
+        ],
+    ),
 }
 
 # Not copied into the scratch project.

@@ -289,3 +289,37 @@ def test_the_coordinators_group_holds_the_crisis_permission(coordinator, plain_s
     assert coordinator.has_perm("consultations.change_consultation")
     assert coordinator.has_perm("consultations.add_internalnote")
     assert not plain_staff.has_perm("consultations.view_crisis_consultation")
+
+
+def test_the_permission_rule_answers_no_to_an_account_that_cannot_sign_in():
+    """A deactivated advisor no longer sees the request still assigned to
+    them, and an anonymous visitor sees none: in the one-request check and in
+    the list the admin and workspace read."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from consultations.permissions import user_may_see_consultation
+
+    advisor = UserFactory(is_active=False)
+    consultation = ConsultationFactory(advisor=advisor)
+
+    for user in (advisor, AnonymousUser()):
+        assert not user_may_see_consultation(user=user, consultation=consultation)
+        assert not Consultation.objects.visible_to(user).exists()
+
+
+def test_the_permission_rule_gives_an_advisor_only_their_own_requests():
+    """An advisor who is not staff sees the requests assigned to them and no
+    other, crisis or not; staff see the rest."""
+    from consultations.permissions import user_may_see_consultation
+
+    advisor, other = UserFactory(), UserFactory()
+    own = ConsultationFactory(advisor=advisor, is_crisis=True)
+    someone_elses = ConsultationFactory(advisor=other)
+    unassigned = ConsultationFactory()
+
+    assert user_may_see_consultation(user=advisor, consultation=own)
+    assert not user_may_see_consultation(user=advisor, consultation=someone_elses)
+    assert not user_may_see_consultation(user=advisor, consultation=unassigned)
+    staff = UserFactory(is_staff=True)
+    assert user_may_see_consultation(user=staff, consultation=unassigned)
+    assert not user_may_see_consultation(user=staff, consultation=own)
