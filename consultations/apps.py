@@ -9,12 +9,12 @@ class ConsultationsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from consultations.selectors.followups import RESPONSE_POLICIES
-        from shatil_portal.caching import invalidator
+        from shatil_portal.caching import RESPONSE_POLICIES, invalidator
 
         # Response policies are cached under a version of their own
-        # (selectors/followups.py): a change moves only that version on,
-        # and the cached catalog pages stay.
+        # (selectors/followups.py): a change moves only that version on, and
+        # only what promises their response time (the catalog pages, the
+        # request form) is rendered afresh.
         policy = self.get_model("ResponsePolicy")
         changed = invalidator(RESPONSE_POLICIES)
         post_save.connect(changed, sender=policy, dispatch_uid="policy-saved")

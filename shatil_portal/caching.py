@@ -13,15 +13,19 @@ in production), at two levels:
   them. Visitors with a session (staff, advisors, a requester who has just
   sent a request) get their own header around the cached body.
 
-Entries live in namespaces (CATALOG, the default; the response policies in
-selectors/followups.py), each with a version of its own: every entry
-carries the version it was made from. A namespace's `invalidator` is a
-signal receiver that moves only that version on once the transaction
-commits: saving a track, a format or an adjacent area (tracks/signals.py),
-and every `migrate`, moves the catalog on; saving a response policy moves
-only the policies on, and the cached catalog pages stay. An entry from an
-older version is never served. Entries also expire after CACHE_TIMEOUT, for
-writes that send no signal (QuerySet.update(), raw SQL).
+Entries live in namespaces (CATALOG, the default; RESPONSE_POLICIES, the
+table in consultations/selectors/followups.py), each with a version of its
+own: every entry carries the versions it was made from. A namespace's
+`invalidator` is a signal receiver that moves only that version on once the
+transaction commits: saving a track, a format or an adjacent area
+(tracks/signals.py), and every `migrate`, moves the catalog on; saving a
+response policy moves only the policies on. An entry may depend on several
+namespaces: the catalog pages and the request form, which promise the
+policies' response time, depend on both, so a policy edit renders them
+afresh while the policies' own table and the other catalog fragments (the
+form's track choices) stay. An entry from an older version is never served.
+Entries also expire after CACHE_TIMEOUT, for writes that send no signal
+(QuerySet.update(), raw SQL).
 
 Keys also name the code that renders the pages (templates, translations,
 the static files' manifest, as this process loaded them), so a release never
@@ -94,6 +98,15 @@ def _version_key(namespace: str) -> str:
     return f"{_prefix()}:{namespace}-version"
 
 
+def _joined(namespace: str | tuple[str, ...]) -> str:
+    """One name for an entry's namespaces: "catalog+response-policies"."""
+    return namespace if isinstance(namespace, str) else "+".join(namespace)
+
+
+def _version_keys(namespace: str) -> list[str]:
+    return [_version_key(name) for name in namespace.split("+")]
+
+
 def _new_version() -> str:
     # A clock reading rather than a counter: a version lost with the cache
     # never comes back, so entries from before it can never match again. The
@@ -163,9 +176,18 @@ def _bump_version(namespace: str) -> None:
             namespace.capitalize(),
             type(error).__name__,
         )
-        _locals.pop(namespace, None)
+        _forget(namespace)
         return
+    _forget(namespace)
     _locals[namespace] = _LocalCopy(_version_key(namespace), version, time.monotonic())
+
+
+def _forget(namespace: str) -> None:
+    """Drop this process's copies of `namespace` and of every combination
+    that includes it."""
+    for name in list(_locals):
+        if namespace in name.split("+"):
+            _locals.pop(name, None)
 
 
 @memoize
@@ -186,22 +208,31 @@ def invalidator(namespace: str) -> Callable[..., None]:
 CATALOG = "catalog"
 catalog_changed = invalidator(CATALOG)
 
+# The response policies (consultations/apps.py connects their invalidator):
+# the catalog pages and the request form promise their response time.
+RESPONSE_POLICIES = "response-policies"
+
 
 def cache_usable() -> bool:
     return not (settings.DEBUG or connection.in_atomic_block)
 
 
 def _get_entry(namespace: str, key: str) -> tuple[str, object | None]:
-    """The namespace's version, and what `key` holds if it was made from it."""
-    version_key = _version_key(namespace)
+    """The version of the namespace (of each, joined, for "a+b"), and what
+    `key` holds if it was made from it; one round trip."""
+    version_keys = _version_keys(namespace)
+    version_key = "|".join(version_keys)
     local = _local_copy(namespace, version_key)
     if local is not None and key in local.entries:
         return local.version, local.entries[key]
-    found = cache.get_many([version_key, key])
-    version = found.get(version_key)
-    if version is None:
-        cache.add(version_key, _new_version(), timeout=None)
-        return cache.get(version_key), None
+    found = cache.get_many([*version_keys, key])
+    if any(found.get(each) is None for each in version_keys):
+        for each in version_keys:
+            if found.get(each) is None:
+                cache.add(each, _new_version(), timeout=None)
+        found = cache.get_many(version_keys)
+        return "|".join(str(found.get(each)) for each in version_keys), None
+    version = "|".join(found[each] for each in version_keys)
     entry = found.get(key)
     value = entry[1] if entry is not None and entry[0] == version else None
     _remember(namespace, version_key, version, key, value)
@@ -211,22 +242,25 @@ def _get_entry(namespace: str, key: str) -> tuple[str, object | None]:
 def _set_entry(namespace: str, key: str, version: str, value) -> None:
     """Store what was made from `version` under `key`."""
     cache.set(key, (version, value), CACHE_TIMEOUT)
-    _remember_entry(
-        _local_copy(namespace, _version_key(namespace)), version, key, value
-    )
+    version_key = "|".join(_version_keys(namespace))
+    _remember_entry(_local_copy(namespace, version_key), version, key, value)
 
 
 def cached_fragment(
-    name: str, render: Callable[[], object], *, namespace: str = CATALOG
+    name: str,
+    render: Callable[[], object],
+    *,
+    namespace: str | tuple[str, ...] = CATALOG,
 ):
     """What `render()` returns for `name` in the active language, from the
-    cache when `namespace` (the catalog by default) has not changed since.
-    `render` must depend on nothing but that namespace's data and the
-    language (no user, no request)."""
+    cache when `namespace` (the catalog by default; or each of several) has
+    not changed since. `render` must depend on nothing but that data and
+    the language (no user, no request)."""
     if not cache_usable():
         return render()
+    namespace = _joined(namespace)
     key = f"{_prefix()}:{namespace}:fragment:{get_language()}:{name}"
-    label = namespace.capitalize()
+    label = namespace.split("+")[0].capitalize()
     try:
         version, value = _get_entry(namespace, key)
     except CACHE_ERRORS as error:
@@ -268,9 +302,11 @@ def whole_page_for_new_visitors(
     *,
     variant: Callable[[object], str | None] = _no_query,
     personalize: Callable[[object, bytes], bytes] | None = None,
+    namespace: str | tuple[str, ...] = CATALOG,
 ):
     """Serve a visitor without a session or messages cookie the page that the
-    previous such visitor got, in the same language and catalog version.
+    previous such visitor got, in the same language and version of
+    `namespace` (the catalog by default; or of each of several).
 
     `variant(request)` names the version of the page a request gets (a
     normalized query string, say), or None when the request is not to be
@@ -288,8 +324,9 @@ def whole_page_for_new_visitors(
     """
     if view is None:
         return lambda view: whole_page_for_new_visitors(
-            view, variant=variant, personalize=personalize
+            view, variant=variant, personalize=personalize, namespace=namespace
         )
+    namespace = _joined(namespace)
 
     def render(request, *args, **kwargs):
         request.shared_page = personalize is not None
@@ -308,9 +345,9 @@ def whole_page_for_new_visitors(
         name = variant(request)
         if name is None:
             return view(request, *args, **kwargs)
-        key = f"{_prefix()}:{CATALOG}:page:{get_language()}:{request.path}:{name}"
+        key = f"{_prefix()}:{namespace}:page:{get_language()}:{request.path}:{name}"
         try:
-            version, html = _get_entry(CATALOG, key)
+            version, html = _get_entry(namespace, key)
         except CACHE_ERRORS as error:
             logger.warning("Catalog cache skipped: %s", type(error).__name__)
             return view(request, *args, **kwargs)
@@ -320,7 +357,7 @@ def whole_page_for_new_visitors(
             response = render(request, *args, **kwargs)
             if _is_shareable(request, response):
                 try:
-                    _set_entry(CATALOG, key, version, response.content)
+                    _set_entry(namespace, key, version, response.content)
                 except CACHE_ERRORS as error:
                     logger.warning(
                         "Catalog cache not written: %s", type(error).__name__

@@ -4,7 +4,12 @@ from django.conf import settings
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from shatil_portal.caching import cached_fragment, whole_page_for_new_visitors
+from shatil_portal.caching import (
+    CATALOG,
+    RESPONSE_POLICIES,
+    cached_fragment,
+    whole_page_for_new_visitors,
+)
 
 from .selectors import adjacent_area_list_active, track_get_active, track_list_active
 
@@ -13,23 +18,27 @@ from .selectors import adjacent_area_list_active, track_get_active, track_list_a
 ACCESSIBILITY_STATEMENT_DATE = datetime.date(2026, 11, 29)
 
 
-# The catalog pages' bodies depend on the catalog and the language only, so
-# they are rendered without the request (no user, no CSRF token can slip in)
-# and cached per language (shatil_portal/caching.py).
+# The catalog pages' bodies depend on the catalog, the response policies
+# (they promise a response time, through consultations' `response_promise`
+# tag) and the language only, so they are rendered without the request (no
+# user, no CSRF token can slip in) and cached per language, afresh when the
+# catalog or a policy changes (shatil_portal/caching.py).
+PAGE_DATA = (CATALOG, RESPONSE_POLICIES)
 
 
-@whole_page_for_new_visitors
+@whole_page_for_new_visitors(namespace=PAGE_DATA)
 def home(request):
     body = cached_fragment(
         "home",
         lambda: render_to_string(
             "tracks/includes/home_body.html", {"tracks": track_list_active()}
         ),
+        namespace=PAGE_DATA,
     )
     return render(request, "tracks/home.html", {"body": body})
 
 
-@whole_page_for_new_visitors
+@whole_page_for_new_visitors(namespace=PAGE_DATA)
 def track_detail(request, slug):
     def render_page() -> dict:
         track = track_get_active(slug=slug)
@@ -42,7 +51,7 @@ def track_detail(request, slug):
     return render(
         request,
         "tracks/track_detail.html",
-        {"page": cached_fragment(f"track:{slug}", render_page)},
+        {"page": cached_fragment(f"track:{slug}", render_page, namespace=PAGE_DATA)},
     )
 
 

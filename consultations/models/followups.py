@@ -1,4 +1,4 @@
-"""Follow-ups: response policies and scheduled follow-ups (services/followups.py)."""
+"""Follow-ups: response policies and scheduled follow-ups (services/followups/)."""
 
 from django.core.validators import MaxValueValidator
 from django.db import models

@@ -26,7 +26,7 @@ class OutboundEmail(TimeStampedModel):
         DECLINED = "declined", _("Request declined")
         WITHDRAWN = "withdrawn", _("Request withdrawn, to staff")
         PASSWORD_RESET = "password_reset", _("Password reset")
-        # Follow-ups (services/followups.py)
+        # Follow-ups (services/followups/)
         RESPONSE_REMINDER = "response_reminder", _("First-response reminder")
         RESPONSE_ESCALATION = "response_escalation", _("Overdue requests, to staff")
         WAITING_NUDGE = "waiting_nudge", _("Reminder to the organization")

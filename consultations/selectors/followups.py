@@ -16,12 +16,8 @@ from consultations.models import Consultation, Feedback, ResponsePolicy
 from consultations.permissions import user_may_see_crisis
 from consultations.roles import COORDINATORS_GROUP
 from consultations.suggestions import advisor_profiles_with_load
-from shatil_portal.caching import cached_fragment
+from shatil_portal.caching import RESPONSE_POLICIES, cached_fragment
 from tracks.models import Track
-
-# The cache namespace of the policy table: its own version, so that editing
-# a policy leaves the cached catalog pages alone.
-RESPONSE_POLICIES = "response-policies"
 
 # token_urlsafe(32) gives 43 characters; anything else is not a token.
 FEEDBACK_TOKEN_LENGTHS = range(20, 101)
@@ -59,8 +55,9 @@ def response_policy_table() -> dict[tuple[str, int | None], PolicyValues]:
 
     Read on every submission and changed by staff now and then, so cached
     under a version of its own: saving or deleting a row moves that version
-    on after commit (consultations/apps.py), and the catalog pages stay
-    cached. Inside a transaction it is read from the database.
+    on after commit (consultations/apps.py), and of the catalog's cached
+    pages only those that promise a response time go. Inside a transaction
+    it is read from the database.
     """
     return cached_fragment(
         "table", _response_policy_table_load, namespace=RESPONSE_POLICIES
@@ -128,13 +125,14 @@ def first_response_due_at(
     return add_business_days(moment=submitted_at, days=days)
 
 
-def response_promise_business_days() -> dict[str, int]:
-    """Business days to the first response on every track, by policy
-    urgency: what the public pages promise (one read of the policies)."""
+def response_promise_business_days(*, track=None) -> dict[str, int]:
+    """Business days to the first response on `track` (else on every
+    track), by policy urgency: what the public pages promise (one read of
+    the policies)."""
     table = response_policy_table()
     return {
         urgency: response_policy_for(
-            urgency=urgency, table=table
+            urgency=urgency, track=track, table=table
         ).first_response_business_days
         for urgency in ResponsePolicy.Urgency.values
     }

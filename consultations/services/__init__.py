@@ -13,9 +13,9 @@ commands call these; none writes a model itself.
 - notices.py: the pieces the triage and workspace emails share.
 - outbox.py: queue an email in the caller's transaction; deliver it at most
   once.
-- followups.py: reminders, escalations, nudges, feedback requests and the
-  weekly digest, each planned then sent; feedback.py: the feedback
-  invitation and its answer.
+- followups/: reminders, escalations, nudges, feedback requests and the
+  weekly digest, one module per job, each planned then sent; feedback.py:
+  the feedback invitation and its answer.
 - retention.py: anonymization, on schedule and on demand.
 - organizations.py: merging two organizations.
 - access.py: who may work on a request; access_log.py: who viewed or

@@ -56,7 +56,12 @@ from consultations.throttling import (
     client_rate_limit,
     client_rate_used_up,
 )
-from shatil_portal.caching import cached_fragment, whole_page_for_new_visitors
+from shatil_portal.caching import (
+    CATALOG,
+    RESPONSE_POLICIES,
+    cached_fragment,
+    whole_page_for_new_visitors,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -106,8 +111,12 @@ INVALID_LIMIT = {
 # (inside) is unaffected.
 @never_cache
 @require_http_methods(["GET", "POST"])
+# The page promises the policies' response time: a policy edit renders it
+# afresh.
 @whole_page_for_new_visitors(
-    variant=_request_form_variant, personalize=_request_form_personalize
+    variant=_request_form_variant,
+    personalize=_request_form_personalize,
+    namespace=(CATALOG, RESPONSE_POLICIES),
 )
 def request_new(request):
     if request.method != "POST":

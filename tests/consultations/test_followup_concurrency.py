@@ -16,13 +16,13 @@ from django.utils import timezone
 
 from consultations.models import Feedback, FollowUp, OutboundEmail, StatusChange
 from consultations.services.followups import (
-    _send_each,
     feedback_requests_run,
     first_response_followups_run,
     followup_cancel,
     waiting_nudges_run,
     weekly_digest_send,
 )
+from consultations.services.followups.shared import _send_each
 from consultations.services.retention import retention_anonymize_due
 from tests.consultations.followup_support import (
     israel,

@@ -95,3 +95,28 @@ def test_the_form_promises_what_the_policies_for_every_track_say(
     regular_sentence, crisis_sentence = FORM_SENTENCES[language]
     assert regular_sentence.format(DAYS[language][normal]) in page
     assert crisis_sentence.format(DAYS[language][crisis]) in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cached_form_follows_a_policy_edit_at_once(catalog):
+    """The form is kept whole for new visitors; a policy edit shows on the
+    next visit all the same (the page depends on the policies too)."""
+    from django.test import Client
+
+    from shatil_portal import caching
+
+    caching._locals.clear()
+    policy, _created = ResponsePolicy.objects.update_or_create(
+        urgency=ResponsePolicy.Urgency.NORMAL,
+        track=None,
+        defaults={"first_response_business_days": 5},
+    )
+    regular_sentence = FORM_SENTENCES["en"][0]
+    page = _words(Client().get("/en/request/").content.decode())
+    assert regular_sentence.format("5 business days") in page
+
+    policy.first_response_business_days = 2
+    policy.save()
+
+    page = _words(Client().get("/en/request/").content.decode())
+    assert regular_sentence.format(DAYS["en"][2]) in page

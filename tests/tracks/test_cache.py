@@ -20,6 +20,7 @@ from django.utils import translation
 
 from tests.factories import UserFactory
 from tracks.models import AdjacentArea, Track, TrackFormat
+from tracks.views import PAGE_DATA
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -226,7 +227,8 @@ def test_nothing_is_cached_with_debug_on(settings, django_assert_num_queries):
     settings.DEBUG = True
     _html(Client(), "/")
 
-    with django_assert_num_queries(1):
+    # The tracks and the response policies (the page's promise).
+    with django_assert_num_queries(2):
         _html(Client(), "/")
 
 
@@ -281,12 +283,14 @@ def test_an_edit_saved_by_another_process_shows_once_the_copy_is_old(settings):
     # Another process saves a title: its commit moves the version on in
     # Redis; this process's copy knows nothing of it.
     Track.objects.filter(slug="local-government").update(title_he="כותרת חדשה")
-    local = caching._locals[caching.CATALOG]
+    # The pages' copy: of the catalog and the response policies together.
+    pages = caching._joined(PAGE_DATA)
+    local = caching._locals[pages]
     caching._bump_version(caching.CATALOG)
-    caching._locals[caching.CATALOG] = local
+    caching._locals[pages] = local
 
     assert "כותרת חדשה" not in _html(Client(), "/")
     # A minute on (the copy's age, not the wall clock: a slow machine must
     # not age it early), the copy is too old to trust.
-    caching._locals[caching.CATALOG].read_at -= 60
+    caching._locals[pages].read_at -= 60
     assert "כותרת חדשה" in _html(Client(), "/")
