@@ -183,3 +183,22 @@ def test_hebrew_statuses_agree_with_pniya():
     catalog = _catalog("he")
     found = {msgid: catalog.find(msgid).msgstr for msgid in HEBREW_STATUSES}
     assert found == HEBREW_STATUSES
+
+
+def test_hebrew_inclusive_forms_are_not_mixed_in_one_sentence():
+    """A sentence that says אתם.ן or מוזמנים.ות does not also say plain
+    שלכם, אתם or ניסיתם: one way of addressing the reader per sentence."""
+    inclusive = re.compile(f"[{HEBREW}](?:ם\\.ן|ים\\.ות)(?![{HEBREW}])")
+    # Plain second person plural: אתם, a -כם suffix, a -תם past verb; not
+    # followed by the inclusive ".ן" (a sentence's full stop is fine).
+    plain = re.compile(
+        f"(?<![{HEBREW}])(?:אתם|[{HEBREW}]*כם|[{HEBREW}]+תם)"
+        f"(?!\\.[{HEBREW}]|[{HEBREW}])"
+    )
+
+    def rule(entry, index, text):
+        # ".ן" has no space after its dot, so this splits only real sentences.
+        sentences = re.split(r"(?<=[.?!])\s+", text)
+        return any(inclusive.search(s) and plain.search(s) for s in sentences)
+
+    assert not _offending("he", rule)
