@@ -202,3 +202,10 @@ def test_hebrew_inclusive_forms_are_not_mixed_in_one_sentence():
         return any(inclusive.search(s) and plain.search(s) for s in sentences)
 
     assert not _offending("he", rule)
+
+
+def test_arabic_assignment_is_isnad():
+    """Assigning a request to an advisor is إسناد / أُسند إلى, never تعيين
+    (which stays only for resetting a password: إعادة تعيين كلمة المرور)."""
+    tayin = re.compile("(?:تعيين|معيَّن|معيّن)(?! كلمة)")
+    assert not _offending("ar", lambda e, i, t: tayin.search(t))
