@@ -37,7 +37,7 @@ def test_files_attached_on_the_form_and_the_status_page_are_listed(
     submit(page)
 
     summary = page.locator("#error-summary")
-    expect(summary).to_contain_text("„כלי.pdf” הוא תוכנה")
+    expect(summary).to_contain_text("״כלי.pdf״ הוא תוכנה")
     expect(summary).to_contain_text("בחרו אותם שוב")
     expect(page.locator("#id_organization_name")).to_have_value("עמותת שוויון בנגב")
     expect(page.locator("#id_consent")).to_be_checked()

@@ -265,7 +265,7 @@ def test_the_refusal_is_in_the_users_language(client, catalog):
 
     html = client.post("/request/", data).content.decode()
 
-    assert "„files.zip” הוא קובץ דחוס" in html
+    assert "״files.zip״ הוא קובץ דחוס" in html
     assert "is an archive" not in html
 
 
