@@ -199,7 +199,7 @@ PORTAL_CASES = [
 
 # POST-only workspace forms: GET is 405; an empty POST is re-shown with its
 # errors (400) to those allowed, and 404 to anyone else.
-for _name in ["note_add", "message_send", "meeting_add", "decline"]:
+for _name in ["note_add", "message_send", "meeting_add", "decline", "wait"]:
     PORTAL_CASES += [
         Case(
             f"workspace:{_name}",
@@ -908,6 +908,19 @@ ADMIN_CUSTOM_CASES = [
         "consultations_consultation_decline",
         "200 404 200",
         admin_path("consultations_consultation_decline", crisis_pk),
+        method="post",
+        data={"note": ""},
+        label="crisis request, empty note",
+    ),
+    admin_case(
+        "consultations_consultation_wait",
+        "200 200 200",
+        admin_path("consultations_consultation_wait", normal_pk),
+    ),
+    admin_case(
+        "consultations_consultation_wait",
+        "200 404 200",
+        admin_path("consultations_consultation_wait", crisis_pk),
         method="post",
         data={"note": ""},
         label="crisis request, empty note",

@@ -63,6 +63,7 @@ from consultations.services.transitions import (
     consultation_change_status,
     consultation_decline,
     consultation_reassign,
+    consultation_wait_for_organization,
     status_actions_for,
 )
 from consultations.services.workspace import (
@@ -400,6 +401,11 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
                 name=f"{prefix}_decline",
             ),
             path(
+                "<path:object_id>/wait/",
+                self.admin_site.admin_view(self.wait_view),
+                name=f"{prefix}_wait",
+            ),
+            path(
                 "export/",
                 self.admin_site.admin_view(self.export_filtered_view),
                 name=f"{prefix}_export",
@@ -448,9 +454,11 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
             "triage_status_actions": [
                 (value, Status(value).label)
                 for value in actions
-                if value != Status.DECLINED
+                if value not in (Status.DECLINED, Status.WAITING_FOR_ORGANIZATION)
             ],
             "triage_can_decline": Status.DECLINED in actions,
+            "triage_can_wait": Status.WAITING_FOR_ORGANIZATION in actions,
+            "triage_wait_url": self._url("wait", obj),
             "triage_assign_url": self._url("assign", obj),
             "triage_status_url": self._url("status", obj),
             "triage_decline_url": self._url("decline", obj),
@@ -517,6 +525,9 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
             # The note is written on the next page, which shows the version
             # it posts back.
             return HttpResponseRedirect(self._url("decline", obj))
+        if to_status == Status.WAITING_FOR_ORGANIZATION:
+            # So is the note saying what the advisor waits for.
+            return HttpResponseRedirect(self._url("wait", obj))
         try:
             consultation_change_status(
                 consultation=obj,
@@ -565,6 +576,49 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
             "form": form,
             "form_action": self._url("decline", obj),
             "version": obj.version,
+        }
+        return TemplateResponse(
+            request, "admin/consultations/consultation/decline.html", context
+        )
+
+    def wait_view(self, request, object_id):
+        """Wait for the organization, with the note it reads; a refusal shows
+        the page again with what was typed."""
+        obj = self._get_for_change(request, object_id)
+        form = WaitNoteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                consultation_wait_for_organization(
+                    consultation=obj,
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                    expected_version=request.POST.get("version"),
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(
+                    request,
+                    _("%(reference)s is now “%(status)s”; the organization is told.")
+                    % {
+                        "reference": obj.reference,
+                        "status": Status.WAITING_FOR_ORGANIZATION.label,
+                    },
+                )
+                return self._back_to(obj)
+        obj.refresh_from_db()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Wait for the organization: %(reference)s")
+            % {"reference": obj.reference},
+            "original": obj,
+            "consultations": [obj],
+            "form": form,
+            "form_action": self._url("wait", obj),
+            "version": request.POST.get("version") or obj.version,
+            **WAIT_PAGE_TEXTS,
         }
         return TemplateResponse(
             request, "admin/consultations/consultation/decline.html", context
@@ -696,11 +750,48 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
         self._change_each(request, queryset, Status.IN_PROGRESS)
 
     @admin.action(
-        description=gettext_lazy("Set waiting for the organization"),
+        description=gettext_lazy(
+            "Set waiting for the organization, with a note to each organization…"
+        ),
         permissions=["change"],
     )
     def wait_for_organization(self, request, queryset):
-        self._change_each(request, queryset, Status.WAITING_FOR_ORGANIZATION)
+        form = WaitNoteForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            done, failures = apply_to_each(
+                self._ordered(queryset),
+                lambda consultation: consultation_wait_for_organization(
+                    consultation=consultation,
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                ),
+            )
+            report_bulk_outcome(
+                request,
+                done_message=done
+                and ngettext(
+                    "%(count)s request is now “%(status)s”.",
+                    "%(count)s requests are now “%(status)s”.",
+                    done,
+                )
+                % {"count": done, "status": Status.WAITING_FOR_ORGANIZATION.label},
+                failures=failures,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Wait for the organization on the selected requests"),
+            "consultations": list(queryset),
+            "form": form,
+            "action_name": "wait_for_organization",
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "form_action": "",
+            **WAIT_PAGE_TEXTS,
+        }
+        return TemplateResponse(
+            request, "admin/consultations/consultation/decline.html", context
+        )
 
     @admin.action(description=gettext_lazy("Set completed"), permissions=["change"])
     def complete(self, request, queryset):
@@ -765,3 +856,25 @@ class DeclineNoteForm(forms.Form):
         ),
         widget=forms.Textarea(attrs={"rows": 5, "cols": 60}),
     )
+
+
+class WaitNoteForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("What the advisor is waiting for"),
+        max_length=MAX_BODY_LENGTH,
+        help_text=gettext_lazy(
+            "The organization receives it by email, in its language, and sees "
+            "it on its status page; write what it should send or answer."
+        ),
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 60}),
+    )
+
+
+# The note page (decline.html) as it asks what a request waits for.
+WAIT_PAGE_TEXTS = {
+    "intro": gettext_lazy(
+        "Each organization receives the note below by email, in its language, "
+        "and the reminders follow if it does not answer."
+    ),
+    "submit_label": gettext_lazy("Set waiting and tell the organization"),
+}

@@ -23,6 +23,7 @@ from .workspace import (
     MeetingForm,
     MeetingRescheduleForm,
     MessageForm,
+    WaitForm,
 )
 
 __all__ = [
@@ -39,5 +40,6 @@ __all__ = [
     "MeetingRescheduleForm",
     "MessageForm",
     "StatusMessageForm",
+    "WaitForm",
     "WithdrawForm",
 ]

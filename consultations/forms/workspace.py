@@ -176,6 +176,28 @@ class DeclineForm(forms.Form):
         )
 
 
+class WaitForm(forms.Form):
+    """Moving to "waiting for the organization" says what for."""
+
+    note = forms.CharField(
+        label=_("What you are waiting for from the organization"),
+        help_text=_(
+            "The organization receives this note by email, in their language, "
+            "and sees it on their status page."
+        ),
+        max_length=MAX_BODY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    # The request's version as the page showed it (lock_consultation).
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, action: str = "", **kwargs):
+        super().__init__(*args, prefix="wait", **kwargs)
+        self.helper = form_helper(
+            action=action, submit_label=_("Wait for the organization")
+        )
+
+
 class AdvisorProfileAdminForm(forms.ModelForm):
     """Tracks, languages and regions as check boxes: a dozen choices each,
     all in sight (Django's filter_horizontal widget fails axe-core's

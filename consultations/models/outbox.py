@@ -24,6 +24,7 @@ class OutboundEmail(TimeStampedModel):
         MEETING_INVITATION = "meeting", _("Meeting invitation")
         COMPLETED = "completed", _("Request completed")
         DECLINED = "declined", _("Request declined")
+        WAITING_FOR_ORGANIZATION = "waiting", _("Waiting for the organization")
         WITHDRAWN = "withdrawn", _("Request withdrawn, to staff")
         PASSWORD_RESET = "password_reset", _("Password reset")
         # Follow-ups (services/followups/)

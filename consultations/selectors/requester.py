@@ -128,12 +128,15 @@ class TimelineEntry:
     at: object
     status: str
     label: str
+    # What the advisor asked for, when the request waits for the organization.
+    note: str = ""
 
 
 def status_timeline(*, consultation: Consultation) -> list[TimelineEntry]:
     """The request's history told to the requester, in the active language.
 
-    Staff notes stay internal; the advisor appears by first name only, on the
+    Staff notes stay internal, except the note that says what a waiting
+    request waits for; the advisor appears by first name only, on the
     latest assignment.
     """
     changes = list(consultation.status_changes.all())
@@ -156,8 +159,18 @@ def status_timeline(*, consultation: Consultation) -> list[TimelineEntry]:
             }
         else:
             label = str(REQUESTER_STATUS_LABELS.get(change.to_status, ""))
+        # Only a wait's note is written for the organization (the service
+        # requires it and emails it); other notes stay internal.
+        note = (
+            change.note
+            if change.to_status == Consultation.Status.WAITING_FOR_ORGANIZATION
+            and change.from_status != Consultation.Status.WAITING_FOR_ORGANIZATION
+            else ""
+        )
         entries.append(
-            TimelineEntry(at=change.created_at, status=change.to_status, label=label)
+            TimelineEntry(
+                at=change.created_at, status=change.to_status, label=label, note=note
+            )
         )
     return entries
 

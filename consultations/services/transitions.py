@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consultations.emails import portal_url
 from consultations.models import (
     AdvisorProfile,
     Consultation,
@@ -244,16 +245,35 @@ def consultation_wait_for_organization(
     note: str = "",
     expected_version: str | None = None,
 ) -> Consultation:
-    """The advisor needs something from the organization; the follow-up jobs
-    nudge them while the request waits."""
+    """The advisor needs something from the organization, and says what in a
+    note the organization reads: it is emailed to them now and shown on their
+    status page. The follow-up jobs nudge them while the request waits."""
+    note = clean_body(
+        note,
+        empty_message=_(
+            "Write a note for the organization saying what the advisor is waiting for."
+        ),
+    )
     consultation = lock_consultation(consultation.pk, expected_version=expected_version)
     ensure_may_work_on(actor=actor, consultation=consultation)
     _guard(consultation=consultation, to_status=Status.WAITING_FOR_ORGANIZATION)
-    apply_status_change(
+    change = apply_status_change(
         consultation=consultation,
         to_status=Status.WAITING_FOR_ORGANIZATION,
         actor=actor,
-        note=note.strip(),
+        note=note,
+    )
+    _organization_email(
+        consultation=consultation,
+        kind=OutboundEmail.Kind.WAITING_FOR_ORGANIZATION,
+        change=change,
+        note=note,
+        advisor_first_name=(
+            consultation.advisor.first_name if consultation.advisor_id else ""
+        ),
+        lost_link_url=portal_url(
+            "consultations:lost_link", language=consultation.preferred_language
+        ),
     )
     return consultation
 
@@ -336,7 +356,7 @@ STATUS_SERVICES = {
 ACCEPTS_NOTE = frozenset(
     {Status.WAITING_FOR_ORGANIZATION, Status.COMPLETED, Status.DECLINED}
 )
-NEEDS_NOTE = frozenset({Status.DECLINED})
+NEEDS_NOTE = frozenset({Status.WAITING_FOR_ORGANIZATION, Status.DECLINED})
 
 
 def status_actions_for(*, user, consultation: Consultation) -> list[str]:

@@ -23,6 +23,7 @@ from consultations.forms import (
     MeetingForm,
     MeetingRescheduleForm,
     MessageForm,
+    WaitForm,
 )
 from consultations.models import AccessLogEntry, Consultation
 from consultations.selectors.attachments import attachment_links_for_workspace
@@ -38,6 +39,7 @@ from consultations.services.attachments import message_to_organization_with_file
 from consultations.services.transitions import (
     consultation_change_status,
     consultation_decline,
+    consultation_wait_for_organization,
     status_actions_for,
 )
 from consultations.services.workspace import (
@@ -48,6 +50,8 @@ from consultations.services.workspace import (
 )
 
 Status = Consultation.Status
+# Statuses set from their own form, with the note the organization reads.
+NOTE_FORM_STATUSES = frozenset({Status.WAITING_FOR_ORGANIZATION, Status.DECLINED})
 PAGE_SIZE = 50
 
 
@@ -103,6 +107,9 @@ def _render_detail(request, consultation: Consultation, *, status=200, **bound):
         "decline_form": DeclineForm(
             action=action("decline"), initial={"version": consultation.version}
         ),
+        "wait_form": WaitForm(
+            action=action("wait"), initial={"version": consultation.version}
+        ),
         **bound,
     }
     actions = status_actions_for(user=request.user, consultation=consultation)
@@ -112,9 +119,10 @@ def _render_detail(request, consultation: Consultation, *, status=200, **bound):
         "status_actions": [
             (value, Status(value).label)
             for value in actions
-            if value != Status.DECLINED
+            if value not in NOTE_FORM_STATUSES
         ],
         "can_decline": Status.DECLINED in actions,
+        "can_wait": Status.WAITING_FOR_ORGANIZATION in actions,
         "can_meet": consultation.status in Consultation.ACTIVE_STATUSES,
         "attachments": attachment_links_for_workspace(consultation=consultation),
         **forms,
@@ -264,7 +272,7 @@ def status_change(request, pk: int):
     if (
         to_status
         not in status_actions_for(user=request.user, consultation=consultation)
-        or to_status == Status.DECLINED
+        or to_status in NOTE_FORM_STATUSES
     ):
         messages.error(request, _("This status change is not available."))
         return redirect(_detail_url(consultation))
@@ -299,3 +307,26 @@ def decline(request, pk: int):
         _("The request was declined."),
     )
     return redirect(_detail_url(consultation))
+
+
+@login_required
+@require_POST
+def wait(request, pk: int):
+    """Wait for the organization, with the note saying what for; a refused
+    form or a refusal of the service shows the page again with what was
+    typed."""
+    consultation = _get_consultation(request, pk)
+    form = WaitForm(request.POST, action=request.path)
+    if form.is_valid() and _run_service(
+        request,
+        lambda: consultation_wait_for_organization(
+            consultation=consultation,
+            actor=request.user,
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"] or None,
+        ),
+        _("The request is now “%(status)s”; the organization is told.")
+        % {"status": Status.WAITING_FOR_ORGANIZATION.label},
+    ):
+        return redirect(_detail_url(consultation))
+    return _render_detail(request, consultation, status=400, wait_form=form)

@@ -99,7 +99,9 @@ def test_no_staff_email_about_a_crisis_request_carries_personal_data(
     consultation_assign_advisor(
         consultation=consultation, advisor=advisor, actor=coordinator
     )
-    consultation_wait_for_organization(consultation=consultation, actor=advisor)
+    consultation_wait_for_organization(
+        consultation=consultation, actor=advisor, note="The board's decision, please."
+    )
     waiting_nudges_run(now=due + datetime.timedelta(days=60))
     consultation_withdraw(consultation=consultation, reason=REASON)
 

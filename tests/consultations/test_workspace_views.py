@@ -123,9 +123,11 @@ def test_the_request_page_shows_the_request_and_its_contact(advisor_client, assi
     assert assigned.goal in content
     assert assigned.contact_email in content
     assert assigned.organization.name in content
-    # Only the statuses the table allows from "assigned", as buttons.
+    # Only the statuses the table allows from "assigned", as buttons; waiting
+    # and declining have their own forms, for the note.
     values = [value for value, _label in response.context["status_actions"]]
-    assert values == [Status.IN_PROGRESS, Status.WAITING_FOR_ORGANIZATION, "completed"]
+    assert values == [Status.IN_PROGRESS, "completed"]
+    assert response.context["can_wait"]
     assert response.context["can_decline"]
 
 
