@@ -62,7 +62,8 @@ def password_config(server, folder, **changes):
         password=dv.PASSWORD,
         folder=folder,
         ca_file=server.ca_file,
-        timeout=10,
+        # Generous: a loaded machine (CI shares two cores) answers slowly.
+        timeout=30,
     )
     values.update(changes)
     return ImapConfig(**values)
@@ -81,7 +82,8 @@ def oauth_config(server, folder="INBOX", **changes):
         client_secret=dv.CLIENT_SECRET,
         refresh_token=server.oauth.refresh_token,
         ca_file=server.ca_file,
-        timeout=10,
+        # Generous: a loaded machine (CI shares two cores) answers slowly.
+        timeout=30,
     )
     values.update(changes)
     return ImapConfig(**values)
