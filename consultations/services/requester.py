@@ -14,6 +14,7 @@ from consultations.models import Consultation, Message, OutboundEmail
 from consultations.services.intake import status_token_new
 from consultations.services.notices import (
     notify_organization,
+    staff_language,
     staff_request_url,
     staff_summary,
     status_url,
@@ -22,19 +23,21 @@ from consultations.services.outbox import outbox_enqueue
 from consultations.services.workflow import apply_status_change, lock_consultation
 
 
-def staff_recipient(*, consultation: Consultation) -> str:
-    """The assigned advisor while there is one, else the staff inbox."""
+def staff_recipient(*, consultation: Consultation) -> tuple[str, str]:
+    """The assigned advisor while there is one, else the staff inbox: the
+    address and the language of their emails (`staff_language`)."""
     advisor = consultation.advisor
     if advisor is not None and advisor.is_active and advisor.email:
-        return advisor.email
-    return settings.STAFF_INBOX_EMAIL
+        return advisor.email, staff_language(user=advisor)
+    return settings.STAFF_INBOX_EMAIL, staff_language()
 
 
-def _staff_context(*, consultation: Consultation, **details) -> dict:
-    """An email to staff about this request: its link and `staff_summary`."""
+def _staff_context(*, consultation: Consultation, language: str, **details) -> dict:
+    """An email to staff about this request, in `language`: its link and
+    `staff_summary`."""
     return {
-        "staff_url": staff_request_url(consultation=consultation),
-        **staff_summary(consultation, settings.LANGUAGE_CODE, **details),
+        "staff_url": staff_request_url(consultation=consultation, language=language),
+        **staff_summary(consultation, language, **details),
     }
 
 
@@ -59,14 +62,14 @@ def consultation_message_from_organization(
     message.full_clean()
     message.save()
 
-    context = _staff_context(consultation=consultation, body=body)
+    recipient, language = staff_recipient(consultation=consultation)
     outbox_enqueue(
         kind=OutboundEmail.Kind.MESSAGE_TO_STAFF,
-        to_address=staff_recipient(consultation=consultation),
+        to_address=recipient,
         dedup_key=f"message_to_staff:{message.pk}",
-        language=settings.LANGUAGE_CODE,
+        language=language,
         consultation=consultation,
-        context=context,
+        context=_staff_context(consultation=consultation, language=language, body=body),
     )
     return message
 
@@ -86,19 +89,23 @@ def consultation_withdraw(*, consultation: Consultation, reason: str = "") -> No
         to_status=Consultation.Status.WITHDRAWN,
         note=reason,
     )
-    context = _staff_context(
-        consultation=consultation, **({"reason": reason} if reason else {})
+    details = {"reason": reason} if reason else {}
+    recipients = dict(
+        [
+            (settings.STAFF_INBOX_EMAIL, staff_language()),
+            staff_recipient(consultation=consultation),
+        ]
     )
-    recipients = {settings.STAFF_INBOX_EMAIL}
-    recipients.add(staff_recipient(consultation=consultation))
-    for recipient in sorted(recipients):
+    for recipient, language in sorted(recipients.items()):
         outbox_enqueue(
             kind=OutboundEmail.Kind.WITHDRAWN,
             to_address=recipient,
             dedup_key=f"withdrawn:{consultation.pk}:{change.pk}:{recipient}",
-            language=settings.LANGUAGE_CODE,
+            language=language,
             consultation=consultation,
-            context=context,
+            context=_staff_context(
+                consultation=consultation, language=language, **details
+            ),
         )
 
 
