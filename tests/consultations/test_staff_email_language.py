@@ -182,3 +182,38 @@ def test_a_withdrawal_tells_the_inbox_in_hebrew_and_the_advisor_in_theirs(
     assert rows[STAFF_INBOX].context["staff_url"] == _admin_url(consultation)
     assert rows[advisor.email].language == "ar"
     assert rows[advisor.email].context["staff_url"] == (_admin_url(consultation, "/ar"))
+
+
+def test_existing_advisors_keep_the_language_their_emails_had(make_advisor):
+    """The migration that adds the preferred language keeps what the emails
+    used before: Hebrew for an advisor who speaks it (or lists nothing),
+    else the first language listed."""
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from consultations.models import AdvisorProfile
+
+    migration = importlib.import_module(
+        "consultations.migrations.0053_advisor_preferred_language"
+    )
+    state = MigrationExecutor(connection).loader.project_state(
+        ("consultations", "0053_advisor_preferred_language")
+    )
+    speakers = {
+        "both": make_advisor(languages=["en", "he"]),
+        "arabic": make_advisor(languages=["ar", "en"]),
+        "english": make_advisor(languages=["en"]),
+        "none": make_advisor(languages=[]),
+    }
+
+    migration.keep_current_email_language(state.apps, None)
+
+    chosen = dict(AdvisorProfile.objects.values_list("user__pk", "preferred_language"))
+    assert {name: chosen[user.pk] for name, user in speakers.items()} == {
+        "both": "he",
+        "arabic": "ar",
+        "english": "en",
+        "none": "he",
+    }
