@@ -18,27 +18,30 @@ from consultations.services.notices import (
     staff_request_url,
     staff_summary,
     status_url,
+    workspace_request_url,
 )
 from consultations.services.outbox import outbox_enqueue
 from consultations.services.workflow import apply_status_change, lock_consultation
 
 
-def staff_recipient(*, consultation: Consultation) -> tuple[str, str]:
+def staff_inbox(*, consultation: Consultation) -> tuple[str, str, str]:
+    """The staff inbox: its address, the language of its emails
+    (`staff_language`) and the request's admin page in that language."""
+    language = staff_language()
+    url = staff_request_url(consultation=consultation, language=language)
+    return settings.STAFF_INBOX_EMAIL, language, url
+
+
+def staff_recipient(*, consultation: Consultation) -> tuple[str, str, str]:
     """The assigned advisor while there is one, else the staff inbox: the
-    address and the language of their emails (`staff_language`)."""
+    address, the language of their emails and the request's link there (an
+    advisor works in the workspace, not the admin)."""
     advisor = consultation.advisor
     if advisor is not None and advisor.is_active and advisor.email:
-        return advisor.email, staff_language(user=advisor)
-    return settings.STAFF_INBOX_EMAIL, staff_language()
-
-
-def _staff_context(*, consultation: Consultation, language: str, **details) -> dict:
-    """An email to staff about this request, in `language`: its link and
-    `staff_summary`."""
-    return {
-        "staff_url": staff_request_url(consultation=consultation, language=language),
-        **staff_summary(consultation, language, **details),
-    }
+        language = staff_language(user=advisor)
+        url = workspace_request_url(consultation=consultation, language=language)
+        return advisor.email, language, url
+    return staff_inbox(consultation=consultation)
 
 
 @transaction.atomic
@@ -62,14 +65,14 @@ def consultation_message_from_organization(
     message.full_clean()
     message.save()
 
-    recipient, language = staff_recipient(consultation=consultation)
+    recipient, language, url = staff_recipient(consultation=consultation)
     outbox_enqueue(
         kind=OutboundEmail.Kind.MESSAGE_TO_STAFF,
         to_address=recipient,
         dedup_key=f"message_to_staff:{message.pk}",
         language=language,
         consultation=consultation,
-        context=_staff_context(consultation=consultation, language=language, body=body),
+        context={"staff_url": url, **staff_summary(consultation, language, body=body)},
     )
     return message
 
@@ -90,22 +93,24 @@ def consultation_withdraw(*, consultation: Consultation, reason: str = "") -> No
         note=reason,
     )
     details = {"reason": reason} if reason else {}
-    recipients = dict(
-        [
-            (settings.STAFF_INBOX_EMAIL, staff_language()),
+    recipients = {
+        address: (language, url)
+        for address, language, url in (
+            staff_inbox(consultation=consultation),
             staff_recipient(consultation=consultation),
-        ]
-    )
-    for recipient, language in sorted(recipients.items()):
+        )
+    }
+    for recipient, (language, url) in sorted(recipients.items()):
         outbox_enqueue(
             kind=OutboundEmail.Kind.WITHDRAWN,
             to_address=recipient,
             dedup_key=f"withdrawn:{consultation.pk}:{change.pk}:{recipient}",
             language=language,
             consultation=consultation,
-            context=_staff_context(
-                consultation=consultation, language=language, **details
-            ),
+            context={
+                "staff_url": url,
+                **staff_summary(consultation, language, **details),
+            },
         )
 
 

@@ -160,7 +160,10 @@ def test_a_message_reaches_the_assigned_advisor_in_their_own_language(
     row = OutboundEmail.objects.get(kind=OutboundEmail.Kind.MESSAGE_TO_STAFF)
     assert row.to_address == advisor.email
     assert row.language == "en"
-    assert row.context["staff_url"] == _admin_url(consultation, "/en")
+    # An advisor works in the workspace (no staff status, no admin).
+    assert row.context["staff_url"] == (
+        f"http://testserver/en/workspace/requests/{consultation.pk}/"
+    )
 
 
 def test_a_withdrawal_tells_the_inbox_in_hebrew_and_the_advisor_in_theirs(
@@ -181,7 +184,9 @@ def test_a_withdrawal_tells_the_inbox_in_hebrew_and_the_advisor_in_theirs(
     assert rows[STAFF_INBOX].language == "he"
     assert rows[STAFF_INBOX].context["staff_url"] == _admin_url(consultation)
     assert rows[advisor.email].language == "ar"
-    assert rows[advisor.email].context["staff_url"] == (_admin_url(consultation, "/ar"))
+    assert rows[advisor.email].context["staff_url"] == (
+        f"http://testserver/ar/workspace/requests/{consultation.pk}/"
+    )
 
 
 def test_existing_advisors_keep_the_language_their_emails_had(make_advisor):
