@@ -77,6 +77,7 @@ def test_an_arabic_request_notifies_the_staff_inbox_in_hebrew_with_a_hebrew_link
     staff = _sent_to(STAFF_INBOX)
     html, _ = staff.alternatives[0]
     assert 'lang="he"' in html
+    assert "לפתיחת הפנייה:" in staff.body  # "Open the request:"
     assert _admin_url(consultation) in staff.body
     assert "/ar/" not in staff.body and "/ar/" not in html
     assert consultation.track.title_he in staff.body
