@@ -218,5 +218,13 @@ class AdvisorProfileAdminForm(forms.ModelForm):
 
     class Meta:
         model = AdvisorProfile
-        fields = ["user", "tracks", "languages", "regions", "capacity", "is_active"]
+        fields = [
+            "user",
+            "tracks",
+            "languages",
+            "preferred_language",
+            "regions",
+            "capacity",
+            "is_active",
+        ]
         widgets = {"tracks": forms.CheckboxSelectMultiple}

@@ -81,6 +81,15 @@ class AdvisorProfile(TimeStampedModel):
         default=list,
         validators=[ChoiceListValidator(Language)],
     )
+    # The language of the portal's emails to the advisor and of their links:
+    # "languages spoken" is for matching requests, not a choice of this.
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.HEBREW,
+        help_text=_("The language of the emails the portal sends the advisor."),
+    )
     regions = models.JSONField(
         _("regions covered"),
         default=list,

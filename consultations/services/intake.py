@@ -33,6 +33,7 @@ from consultations.services.notices import (
     organization_draft,
     region_label,
     response_promise_context,
+    staff_language,
     staff_request_url,
     staff_summary,
     status_url,
@@ -343,9 +344,9 @@ def _confirmation_draft(*, consultation: Consultation, token: str) -> EmailDraft
 
 
 def _staff_notification_draft(*, consultation: Consultation) -> EmailDraft:
-    language = settings.LANGUAGE_CODE
+    language = staff_language()
     context = {
-        "staff_url": staff_request_url(consultation=consultation),
+        "staff_url": staff_request_url(consultation=consultation, language=language),
         **response_promise_context(consultation=consultation, language=language),
         **staff_summary(
             consultation,

@@ -15,7 +15,6 @@ from consultations.emails import portal_url
 from consultations.models import (
     AdvisorProfile,
     Consultation,
-    Language,
     OutboundEmail,
     Region,
 )
@@ -45,13 +44,23 @@ def consultation_reply_to(*, consultation: Consultation, declined_by=None) -> st
     return settings.STAFF_INBOX_EMAIL
 
 
-def advisor_language(*, advisor) -> str:
-    """Hebrew when the advisor speaks it, else their first listed language."""
-    profile = AdvisorProfile.objects.filter(user=advisor).only("languages").first()
-    languages = profile.languages if profile else []
-    if not languages or Language.HEBREW in languages:
-        return Language.HEBREW
-    return languages[0]
+def staff_language(*, user=None) -> str:
+    """The language of an email to staff and of the links it carries: the
+    one place that decides it. An advisor's own language (their profile's
+    `preferred_language`) when `user` has an advisor profile; else the
+    organization's, settings.LANGUAGE_CODE (Hebrew), for the staff inbox and
+    coordinators. Never the requester's language, nor the language active
+    while the email is built (a request sent from /ar/ is still read by
+    Hebrew-speaking staff)."""
+    if user is not None:
+        language = (
+            AdvisorProfile.objects.filter(user=user)
+            .values_list("preferred_language", flat=True)
+            .first()
+        )
+        if language:
+            return language
+    return settings.LANGUAGE_CODE
 
 
 def workspace_request_url(*, consultation: Consultation, language: str) -> str:
@@ -81,10 +90,13 @@ def status_url(*, token: str, language: str) -> str:
     return portal_url("consultations:request_status", language=language, token=token)
 
 
-def staff_request_url(*, consultation: Consultation) -> str:
-    """Where staff open the request: its admin page."""
+def staff_request_url(*, consultation: Consultation, language: str) -> str:
+    """Where staff open the request: its admin page in `language`
+    (`staff_language`'s), whatever language is active."""
     return portal_url(
-        "admin:consultations_consultation_change", object_id=consultation.pk
+        "admin:consultations_consultation_change",
+        language=language,
+        object_id=consultation.pk,
     )
 
 

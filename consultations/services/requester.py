@@ -14,28 +14,34 @@ from consultations.models import Consultation, Message, OutboundEmail
 from consultations.services.intake import status_token_new
 from consultations.services.notices import (
     notify_organization,
+    staff_language,
     staff_request_url,
     staff_summary,
     status_url,
+    workspace_request_url,
 )
 from consultations.services.outbox import outbox_enqueue
 from consultations.services.workflow import apply_status_change, lock_consultation
 
 
-def staff_recipient(*, consultation: Consultation) -> str:
-    """The assigned advisor while there is one, else the staff inbox."""
+def staff_inbox(*, consultation: Consultation) -> tuple[str, str, str]:
+    """The staff inbox: its address, the language of its emails
+    (`staff_language`) and the request's admin page in that language."""
+    language = staff_language()
+    url = staff_request_url(consultation=consultation, language=language)
+    return settings.STAFF_INBOX_EMAIL, language, url
+
+
+def staff_recipient(*, consultation: Consultation) -> tuple[str, str, str]:
+    """The assigned advisor while there is one, else the staff inbox: the
+    address, the language of their emails and the request's link there (an
+    advisor works in the workspace, not the admin)."""
     advisor = consultation.advisor
     if advisor is not None and advisor.is_active and advisor.email:
-        return advisor.email
-    return settings.STAFF_INBOX_EMAIL
-
-
-def _staff_context(*, consultation: Consultation, **details) -> dict:
-    """An email to staff about this request: its link and `staff_summary`."""
-    return {
-        "staff_url": staff_request_url(consultation=consultation),
-        **staff_summary(consultation, settings.LANGUAGE_CODE, **details),
-    }
+        language = staff_language(user=advisor)
+        url = workspace_request_url(consultation=consultation, language=language)
+        return advisor.email, language, url
+    return staff_inbox(consultation=consultation)
 
 
 @transaction.atomic
@@ -59,14 +65,14 @@ def consultation_message_from_organization(
     message.full_clean()
     message.save()
 
-    context = _staff_context(consultation=consultation, body=body)
+    recipient, language, url = staff_recipient(consultation=consultation)
     outbox_enqueue(
         kind=OutboundEmail.Kind.MESSAGE_TO_STAFF,
-        to_address=staff_recipient(consultation=consultation),
+        to_address=recipient,
         dedup_key=f"message_to_staff:{message.pk}",
-        language=settings.LANGUAGE_CODE,
+        language=language,
         consultation=consultation,
-        context=context,
+        context={"staff_url": url, **staff_summary(consultation, language, body=body)},
     )
     return message
 
@@ -86,19 +92,25 @@ def consultation_withdraw(*, consultation: Consultation, reason: str = "") -> No
         to_status=Consultation.Status.WITHDRAWN,
         note=reason,
     )
-    context = _staff_context(
-        consultation=consultation, **({"reason": reason} if reason else {})
-    )
-    recipients = {settings.STAFF_INBOX_EMAIL}
-    recipients.add(staff_recipient(consultation=consultation))
-    for recipient in sorted(recipients):
+    details = {"reason": reason} if reason else {}
+    recipients = {
+        address: (language, url)
+        for address, language, url in (
+            staff_inbox(consultation=consultation),
+            staff_recipient(consultation=consultation),
+        )
+    }
+    for recipient, (language, url) in sorted(recipients.items()):
         outbox_enqueue(
             kind=OutboundEmail.Kind.WITHDRAWN,
             to_address=recipient,
             dedup_key=f"withdrawn:{consultation.pk}:{change.pk}:{recipient}",
-            language=settings.LANGUAGE_CODE,
+            language=language,
             consultation=consultation,
-            context=context,
+            context={
+                "staff_url": url,
+                **staff_summary(consultation, language, **details),
+            },
         )
 
 

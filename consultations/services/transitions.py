@@ -25,10 +25,10 @@ from consultations.models import (
 )
 from consultations.services.access import ensure_may_work_on, ensure_staff
 from consultations.services.notices import (
-    advisor_language,
     consultation_mark_first_response,
     format_local,
     notify_organization,
+    staff_language,
     staff_summary,
     workspace_request_url,
 )
@@ -99,7 +99,7 @@ def _assignment_to_advisor(*, consultation: Consultation, change: StatusChange):
     (DECISIONS.md, "People and permissions"); the details stay behind login.
     """
     advisor = consultation.advisor
-    language = advisor_language(advisor=advisor)
+    language = staff_language(user=advisor)
     context = {
         "advisor_first_name": advisor.first_name,
         "url": workspace_request_url(consultation=consultation, language=language),

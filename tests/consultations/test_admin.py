@@ -453,6 +453,7 @@ def test_an_advisor_profile_is_edited_with_check_boxes(staff_client, coordinator
             "user": user.pk,
             "tracks": [track.pk],
             "languages": ["he", "ar"],
+            "preferred_language": "en",
             "regions": ["north", "haifa"],
             "capacity": 4,
             "is_active": "on",
@@ -462,6 +463,8 @@ def test_an_advisor_profile_is_edited_with_check_boxes(staff_client, coordinator
     assert response.status_code == 302
     profile = AdvisorProfile.objects.get(user=user)
     assert profile.languages == ["he", "ar"]
+    # The language of the advisor's emails, chosen apart from those spoken.
+    assert profile.preferred_language == "en"
     assert profile.regions == ["north", "haifa"]
     assert list(profile.tracks.all()) == [track]
     listed = staff_client.get(reverse("admin:consultations_advisorprofile_changelist"))

@@ -84,10 +84,12 @@ def test_a_crisis_assignment_tells_the_advisor_only_the_reference_and_link(
     assert set(row.context) == {"reference", "advisor_first_name", "url", "is_crisis"}
 
 
-def test_an_advisor_who_speaks_no_hebrew_gets_the_notice_in_their_language(
+def test_an_advisor_gets_the_notice_in_their_own_language(
     coordinator, make_advisor, django_capture_on_commit_callbacks
 ):
-    advisor = make_advisor(languages=["en"])
+    """The language of an advisor's emails is their profile's, even when
+    they speak Hebrew too."""
+    advisor = make_advisor(languages=["he", "en"], preferred_language="en")
     consultation = ConsultationFactory(history=False)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -237,7 +239,9 @@ def test_the_advisors_notice_is_written_in_the_advisors_language(
 
     from consultations.services.notices import format_local
 
-    arabic_advisor = make_advisor(first_name="Rana", languages=["ar"])
+    arabic_advisor = make_advisor(
+        first_name="Rana", languages=["ar"], preferred_language="ar"
+    )
     consultation = ConsultationFactory(history=False, urgency=urgency)
 
     transitions.consultation_assign_advisor(

@@ -28,8 +28,8 @@ from consultations.services.followups.shared import (
     followup_cancel,
 )
 from consultations.services.notices import (
-    advisor_language,
     format_local,
+    staff_language,
     staff_request_url,
     staff_summary,
     workspace_request_url,
@@ -105,14 +105,15 @@ def _reminder_recipients(*, consultation: Consultation) -> list[tuple[str, str, 
     coordinator and the staff inbox."""
     advisor = consultation.advisor
     if advisor is not None and advisor.is_active and advisor.email:
-        language = advisor_language(advisor=advisor)
+        language = staff_language(user=advisor)
         url = workspace_request_url(consultation=consultation, language=language)
         return [(advisor.email, language, url)]
+    language = staff_language()
     return [
         (
             recipient.email,
-            settings.LANGUAGE_CODE,
-            staff_request_url(consultation=consultation),
+            language,
+            staff_request_url(consultation=consultation, language=language),
         )
         for recipient in coordinator_recipients()
         if recipient.sees_crisis or not consultation.is_crisis
@@ -146,7 +147,7 @@ def _send_response_reminder(followup: FollowUp, now: datetime.datetime) -> None:
 def _escalation_context(
     *, batch: list[Consultation], recipient: Recipient, now: datetime.datetime
 ) -> dict:
-    language = settings.LANGUAGE_CODE
+    language = staff_language()
     with translation.override(language):
         visible = [
             _staff_item(consultation=consultation, language=language)
@@ -201,7 +202,7 @@ def first_response_escalations_send(*, now: datetime.datetime) -> int:
                 kind=OutboundEmail.Kind.RESPONSE_ESCALATION,
                 to_address=recipient.email,
                 dedup_key=_dedup_key(batch[0], recipient.email),
-                language=settings.LANGUAGE_CODE,
+                language=staff_language(),
                 context=context,
             )
         for followup in batch:

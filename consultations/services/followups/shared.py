@@ -125,7 +125,7 @@ def _staff_item(*, consultation: Consultation, language: str) -> dict:
     """A request as a line of a staff email: a crisis request by reference
     and link only (DECISIONS.md, "People and permissions")."""
     return {
-        "url": staff_request_url(consultation=consultation),
+        "url": staff_request_url(consultation=consultation, language=language),
         **staff_summary(
             consultation,
             language,

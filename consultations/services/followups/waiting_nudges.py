@@ -25,9 +25,9 @@ from consultations.services.followups.shared import (
     _send_each,
 )
 from consultations.services.notices import (
-    advisor_language,
     format_local,
     notify_organization,
+    staff_language,
     staff_request_url,
     staff_summary,
     workspace_request_url,
@@ -151,11 +151,11 @@ def _send_waiting_advisor(followup: FollowUp, now: datetime.datetime) -> None:
     consultation = followup.consultation
     advisor = consultation.advisor
     if advisor is not None and advisor.is_active and advisor.email:
-        email, language = advisor.email, advisor_language(advisor=advisor)
+        email, language = advisor.email, staff_language(user=advisor)
         url = workspace_request_url(consultation=consultation, language=language)
     else:
-        email, language = settings.STAFF_INBOX_EMAIL, settings.LANGUAGE_CODE
-        url = staff_request_url(consultation=consultation)
+        email, language = settings.STAFF_INBOX_EMAIL, staff_language()
+        url = staff_request_url(consultation=consultation, language=language)
     outbox_enqueue(
         kind=OutboundEmail.Kind.WAITING_ADVISOR,
         to_address=email,

@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
@@ -18,7 +17,7 @@ from consultations.selectors.followups import (
     new_requests_by_track,
 )
 from consultations.services.followups.shared import _staff_item
-from consultations.services.notices import format_local
+from consultations.services.notices import format_local, staff_language
 from consultations.services.outbox import outbox_enqueue_created
 
 # 4. Weekly digest -------------------------------------------------------------
@@ -48,7 +47,7 @@ def _digest_items(
 
 
 def weekly_digest_context(*, recipient: Recipient, now: datetime.datetime) -> dict:
-    language = settings.LANGUAGE_CODE
+    language = staff_language()
     since, until = digest_period(now=now)
     with translation.override(language):
         new_by_track = [
@@ -114,7 +113,7 @@ def weekly_digest_send(*, now: datetime.datetime | None = None) -> int:
                 kind=OutboundEmail.Kind.WEEKLY_DIGEST,
                 to_address=recipient.email,
                 dedup_key=key,
-                language=settings.LANGUAGE_CODE,
+                language=staff_language(),
                 context={
                     **contexts[recipient.sees_crisis],
                     "first_name": recipient.first_name,
