@@ -567,18 +567,13 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
                     % {"reference": obj.reference},
                 )
             return self._back_to(obj)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Decline %(reference)s") % {"reference": obj.reference},
-            "original": obj,
-            "consultations": [obj],
-            "form": form,
-            "form_action": self._url("decline", obj),
-            "version": obj.version,
-        }
-        return TemplateResponse(
-            request, "admin/consultations/consultation/decline.html", context
+        return self._note_page(
+            request,
+            obj,
+            form=form,
+            action="decline",
+            title=_("Decline %(reference)s") % {"reference": obj.reference},
+            version=obj.version,
         )
 
     def wait_view(self, request, object_id):
@@ -608,17 +603,29 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
                 )
                 return self._back_to(obj)
         obj.refresh_from_db()
+        return self._note_page(
+            request,
+            obj,
+            form=form,
+            action="wait",
+            title=_("Wait for the organization: %(reference)s")
+            % {"reference": obj.reference},
+            version=request.POST.get("version") or obj.version,
+            **WAIT_PAGE_TEXTS,
+        )
+
+    def _note_page(self, request, obj, *, form, action, title, version, **texts):
+        """The page that asks for the note of a status move (decline, wait)."""
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": _("Wait for the organization: %(reference)s")
-            % {"reference": obj.reference},
+            "title": title,
             "original": obj,
             "consultations": [obj],
             "form": form,
-            "form_action": self._url("wait", obj),
-            "version": request.POST.get("version") or obj.version,
-            **WAIT_PAGE_TEXTS,
+            "form_action": self._url(action, obj),
+            "version": version,
+            **texts,
         }
         return TemplateResponse(
             request, "admin/consultations/consultation/decline.html", context
