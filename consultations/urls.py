@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import attachments, engagement, feedback, public
+from .views import attachments, checklist, engagement, feedback, public
 
 app_name = "consultations"
 
@@ -39,6 +39,11 @@ urlpatterns = [
         "request/status/<str:token>/plan/turning-points/",
         engagement.status_plan_turning_point,
         name="status_plan_turning_point",
+    ),
+    path(
+        "request/status/<str:token>/checklist/",
+        checklist.status_checklist,
+        name="status_checklist",
     ),
     path("request/lost-link/", public.lost_link, name="lost_link"),
     path("feedback/<str:token>/", feedback.feedback_form, name="feedback"),

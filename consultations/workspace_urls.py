@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import attachments, dashboard, engagement, workspace
+from .views import attachments, checklist, dashboard, engagement, workspace
 
 app_name = "workspace"
 
@@ -63,6 +63,13 @@ urlpatterns = [
         "requests/<int:pk>/plan/turning-points/",
         engagement.plan_turning_point,
         name="plan_turning_point",
+    ),
+    # The checklist of policy tools (issue 18)
+    path("requests/<int:pk>/checklist/", checklist.checklist_page, name="checklist"),
+    path(
+        "requests/<int:pk>/checklist/tools/<int:tool_pk>/add-step/",
+        checklist.checklist_add_step,
+        name="checklist_add_step",
     ),
     # Staff insight
     path("dashboard/", dashboard.dashboard, name="dashboard"),

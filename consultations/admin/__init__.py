@@ -11,6 +11,7 @@ queryset (scope.CrisisScopedAdmin).
   profiles; outbox.py: outgoing emails (stuck rows resolved by staff).
 - followups.py: response policies, follow-ups, feedback and anonymization
   on demand; access_log.py: who viewed or exported personal data.
+- checklist.py: the policy tools and each request's checklist takings.
 - scope.py: the crisis scope and the read-only bases every admin uses.
 
 Each module registers its models when imported; Django's autodiscovery
@@ -20,6 +21,7 @@ imports this package, and this package imports them all.
 from consultations.admin import (  # noqa: F401 (registration on import)
     access_log,
     advisors,
+    checklist,
     engagement,
     followups,
     organizations,

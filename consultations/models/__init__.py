@@ -9,6 +9,12 @@ import X` works for every model.
 from .access_log import AccessLogEntry
 from .advisors import AdvisorProfile, AdvisorProfileQuerySet, ChoiceListValidator
 from .attachments import Attachment
+from .checklist import (
+    ChecklistAnswer,
+    ChecklistAssessment,
+    PolicyTool,
+    ToolLevel,
+)
 from .choices import Language, Region
 from .conversation import InternalNote, Meeting, Message
 from .engagement import (
@@ -33,6 +39,8 @@ __all__ = [
     "AdvisorProfile",
     "AdvisorProfileQuerySet",
     "Attachment",
+    "ChecklistAnswer",
+    "ChecklistAssessment",
     "ChoiceListValidator",
     "CoalitionMember",
     "Consultation",
@@ -51,10 +59,12 @@ __all__ = [
     "PlanTemplate",
     "PlanTemplateStep",
     "PlanTurningPoint",
+    "PolicyTool",
     "ReferenceSequence",
     "Region",
     "ResponsePolicy",
     "StatusChange",
     "StepOwner",
+    "ToolLevel",
     "WorkPlan",
 ]

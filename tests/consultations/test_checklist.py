@@ -1,0 +1,292 @@
+"""The checklist of policy tools (issue 18): the organization takes it from
+its status page (and again, to measure growth), the profile reads strengths
+and needs, and the advisor turns a need into a plan step."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from consultations.models import (
+    ChecklistAssessment,
+    Consultation,
+    PlanEvent,
+    PolicyTool,
+    ToolLevel,
+)
+from consultations.selectors.checklist import checklist_profile, policy_tools_active
+from consultations.services import checklist as services
+from consultations.services import engagement
+from consultations.services.checklist import ToolAnswer
+from tests.consultations.conftest import ConsultationFactory
+
+pytestmark = pytest.mark.django_db
+
+Status = Consultation.Status
+Source = ChecklistAssessment.Source
+TOKEN = "checklist-status-token-00000000000000000000"
+
+
+@pytest.fixture
+def assigned(advisor):
+    return ConsultationFactory(
+        status=Status.ASSIGNED, advisor=advisor, status_token=TOKEN
+    )
+
+
+def _answers(level_of=lambda index: ToolLevel.NOT_YET, partners=False):
+    return [
+        ToolAnswer(tool_id=tool.pk, level=level_of(index), relies_on_partners=partners)
+        for index, tool in enumerate(policy_tools_active())
+    ]
+
+
+def _post_data(level="1", **overrides):
+    data = {}
+    for tool in policy_tools_active():
+        data[f"checklist-level-{tool.pk}"] = level
+    data.update(overrides)
+    return data
+
+
+def _status_url(language="he", token=TOKEN):
+    with translation.override(language):
+        return reverse("consultations:status_checklist", kwargs={"token": token})
+
+
+def _workspace_url(name, consultation, language="he", **kwargs):
+    with translation.override(language):
+        return reverse(f"workspace:{name}", kwargs={"pk": consultation.pk, **kwargs})
+
+
+# The list of tools
+
+
+def test_the_migration_loads_the_tools_in_three_languages():
+    tools = policy_tools_active()
+    assert 15 <= len(tools) <= 18
+    knesset = PolicyTool.objects.get(slug="knesset")
+    assert knesset.title_he == "הכנסת וועדותיה"
+    assert knesset.title_ar == "الكنيست ولجانه"
+    assert knesset.title_en == "The Knesset and its committees"
+    for tool in tools:
+        assert tool.title_he and tool.title_ar and tool.title_en
+        assert tool.suggested_step_title_he and tool.suggested_step_title_ar
+
+
+# Taking it
+
+
+def test_a_taking_is_stored_with_its_sequence_and_answers(assigned):
+    first = services.checklist_take(
+        consultation=assigned, answers=_answers(), source=Source.STATUS_PAGE
+    )
+    second = services.checklist_take(
+        consultation=assigned,
+        answers=_answers(lambda index: ToolLevel.STRONG),
+        source=Source.STATUS_PAGE,
+    )
+    assert (first.sequence, second.sequence) == (1, 2)
+    assert second.answers.count() == len(policy_tools_active())
+
+
+@pytest.mark.parametrize(
+    "answers, message",
+    [
+        (lambda: _answers()[1:], "Answer every tool"),
+        (
+            lambda: [*_answers(), ToolAnswer(tool_id=999999, level=1)],
+            "The list of tools has changed",
+        ),
+        (lambda: _answers(lambda index: 7), "Choose one of the levels"),
+    ],
+)
+def test_bad_answers_are_refused(assigned, answers, message):
+    with pytest.raises(Exception) as refused:
+        services.checklist_take(
+            consultation=assigned, answers=answers(), source=Source.STATUS_PAGE
+        )
+    assert message in str(refused.value)
+    assert not ChecklistAssessment.objects.exists()
+
+
+def test_a_withdrawn_request_takes_no_checklist(assigned):
+    Consultation.objects.filter(pk=assigned.pk).update(status=Status.WITHDRAWN)
+    with pytest.raises(Exception, match="can no longer be filled in"):
+        services.checklist_take(
+            consultation=assigned, answers=_answers(), source=Source.STATUS_PAGE
+        )
+
+
+# The profile
+
+
+def test_the_profile_reads_needs_strengths_and_the_change_since_the_first_time(
+    assigned,
+):
+    services.checklist_take(
+        consultation=assigned,
+        answers=_answers(lambda index: 1 if index < 3 else None),
+        source=Source.REQUEST_FORM,
+    )
+    levels = {0: 4, 1: 2, 2: 1}
+    services.checklist_take(
+        consultation=assigned,
+        answers=_answers(lambda index: levels.get(index)),
+        source=Source.STATUS_PAGE,
+    )
+    profile = checklist_profile(consultation=assigned)
+    tools = policy_tools_active()
+    assert profile.retaken
+    assert [row.tool for row in profile.strengths] == [tools[0]]
+    assert [row.tool for row in profile.needs] == [tools[1], tools[2]]
+    assert [row.change for row in profile.rows[:4]] == [3, 1, 0, None]
+    assert len(profile.unknown) == len(tools) - 3
+
+
+# The status page
+
+
+def test_the_organization_fills_in_the_checklist_and_sees_its_profile(client, assigned):
+    page = client.get(_status_url())
+    assert page.status_code == 200
+    response = client.post(_status_url(), _post_data("2"))
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "הכנסת וועדותיה" in page
+    assert ChecklistAssessment.objects.get().source == Source.STATUS_PAGE
+
+
+def test_missing_answers_show_an_error_in_arabic_and_keep_what_was_chosen(
+    client, assigned
+):
+    tools = policy_tools_active()
+    data = _post_data("3")
+    del data[f"checklist-level-{tools[0].pk}"]
+    data[f"checklist-partners-{tools[1].pk}"] = "on"
+    response = client.post(_status_url("ar"), data)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="error-summary"' in body
+    assert "لا نعرف" in body  # "don't know", offered in the message
+    assert f'value="3" id="id_checklist-level-{tools[1].pk}_2" checked' in body
+    assert f'name="checklist-partners-{tools[1].pk}" id=' in body
+    assert not ChecklistAssessment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        {"checklist-level-999999": "1"},
+        {"checklist-level-%s": "9"},
+    ],
+)
+def test_tampered_tools_and_levels_are_refused_with_a_message(client, assigned, tamper):
+    tool = policy_tools_active()[0]
+    data = _post_data("2")
+    data.update({key.replace("%s", str(tool.pk)): v for key, v in tamper.items()})
+    response = client.post(_status_url(), data)
+    assert response.status_code == 400
+    assert 'id="error-summary"' in response.content.decode()
+    assert not ChecklistAssessment.objects.exists()
+
+
+def test_a_wrong_link_gets_404(client, assigned):
+    assert client.get(_status_url(token="x" * 43)).status_code == 404
+
+
+def test_a_completed_request_is_invited_to_take_it_again(client, assigned):
+    Consultation.objects.filter(pk=assigned.pk).update(status=Status.COMPLETED)
+    with translation.override("he"):
+        page = client.get(
+            reverse("consultations:request_status", kwargs={"token": TOKEN})
+        )
+    assert _status_url() in page.content.decode()
+    assert client.post(_status_url(), _post_data("4")).status_code == 302
+
+
+def test_the_status_checklist_page_runs_a_constant_number_of_queries(
+    client, assigned, django_assert_num_queries
+):
+    services.checklist_take(
+        consultation=assigned, answers=_answers(), source=Source.STATUS_PAGE
+    )
+    client.get(_status_url())
+    with CaptureQueriesContext(connection) as one:
+        client.get(_status_url())
+    for _ in range(3):
+        services.checklist_take(
+            consultation=assigned, answers=_answers(), source=Source.STATUS_PAGE
+        )
+    with django_assert_num_queries(len(one.captured_queries)):
+        client.get(_status_url())
+
+
+# The workspace
+
+
+def test_the_advisor_adds_a_needs_suggested_step_to_the_plan(client, advisor, assigned):
+    services.checklist_take(
+        consultation=assigned, answers=_answers(), source=Source.STATUS_PAGE
+    )
+    client.force_login(advisor)
+    page = client.get(_workspace_url("checklist", assigned)).content.decode()
+    assert "התחילו את תכנית העבודה" in page or "תכנית העבודה" in page
+    tool = PolicyTool.objects.get(slug="knesset")
+    response = client.post(
+        _workspace_url("checklist_add_step", assigned, tool_pk=tool.pk), follow=True
+    )
+    assert "Start the work plan first" in str(response.content.decode()) or (
+        not assigned.__class__.objects.get(pk=assigned.pk).__dict__.get("work_plan")
+    )
+    plan = engagement.work_plan_start_from_template(
+        consultation=assigned, actor=advisor
+    )
+    before = plan.steps.count()
+    client.post(_workspace_url("checklist_add_step", assigned, tool_pk=tool.pk))
+    step = plan.steps.order_by("-order").first()
+    assert plan.steps.count() == before + 1
+    assert step.title == tool.suggested_step_title_he
+    assert PlanEvent.objects.filter(
+        plan=plan, kind=PlanEvent.Kind.STEP_ADDED, actor=advisor
+    ).exists()
+
+
+@pytest.mark.parametrize("who", ["other_advisor", "plain_staff"])
+def test_others_get_404_on_the_workspace_checklist(client, request, advisor, who):
+    crisis = ConsultationFactory(crisis=True, status=Status.ASSIGNED, advisor=advisor)
+    engagement.work_plan_start_from_template(consultation=crisis, actor=advisor)
+    tool = policy_tools_active()[0]
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(_workspace_url("checklist", crisis)).status_code == 404
+    response = client.post(
+        _workspace_url("checklist_add_step", crisis, tool_pk=tool.pk)
+    )
+    assert response.status_code == 404
+    assert crisis.work_plan.steps.filter(title=tool.suggested_step_title).count() == 0
+
+
+def test_a_coordinator_sees_a_crisis_requests_profile(client, advisor, coordinator):
+    crisis = ConsultationFactory(crisis=True, status=Status.ASSIGNED, advisor=advisor)
+    client.force_login(coordinator)
+    assert client.get(_workspace_url("checklist", crisis)).status_code == 200
+
+
+def test_the_workspace_checklist_page_runs_a_constant_number_of_queries(
+    client, advisor, assigned, django_assert_num_queries
+):
+    services.checklist_take(
+        consultation=assigned, answers=_answers(), source=Source.STATUS_PAGE
+    )
+    client.force_login(advisor)
+    url = _workspace_url("checklist", assigned)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for _ in range(3):
+        services.checklist_take(
+            consultation=assigned, answers=_answers(), source=Source.STATUS_PAGE
+        )
+    with django_assert_num_queries(len(one.captured_queries)):
+        client.get(url)
