@@ -114,20 +114,5 @@ def profile_from_takings(takings: list[ChecklistAssessment]) -> ChecklistProfile
     )
 
 
-def checklist_need_tool_ids(*, consultation: Consultation) -> set[int]:
-    """The tools the latest taking rates as needs (one query), for the
-    advisor suggestion."""
-    latest = (
-        ChecklistAssessment.objects.filter(consultation=consultation)
-        .order_by("-sequence")
-        .values("pk")[:1]
-    )
-    return set(
-        ChecklistAnswer.objects.filter(
-            assessment__in=latest, level__in=NEED_LEVELS
-        ).values_list("tool_id", flat=True)
-    )
-
-
 def policy_tool_get(*, pk: int) -> PolicyTool | None:
     return PolicyTool.objects.filter(pk=pk).first()

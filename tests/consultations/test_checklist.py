@@ -19,6 +19,7 @@ from consultations.selectors.checklist import checklist_profile, policy_tools_ac
 from consultations.services import checklist as services
 from consultations.services import engagement
 from consultations.services.checklist import ToolAnswer
+from consultations.suggestions import suggest_advisors
 from tests.consultations.conftest import ConsultationFactory
 
 pytestmark = pytest.mark.django_db
@@ -290,3 +291,34 @@ def test_the_workspace_checklist_page_runs_a_constant_number_of_queries(
         )
     with django_assert_num_queries(len(one.captured_queries)):
         client.get(url)
+
+
+# The advisor suggestion
+
+
+def test_an_advisor_experienced_with_the_needs_is_suggested_first_and_why(
+    make_advisor, assigned, django_assert_num_queries
+):
+    plain = make_advisor(first_name="Plain")
+    expert = make_advisor(first_name="Expert")
+    knesset = PolicyTool.objects.get(slug="knesset")
+    media = PolicyTool.objects.get(slug="media")
+    knesset.advisors.add(expert.advisor_profile)
+    media.advisors.add(plain.advisor_profile)
+    tools = policy_tools_active()
+    services.checklist_take(
+        consultation=assigned,
+        answers=_answers(lambda index: 1 if tools[index] == knesset else 4),
+        source=Source.STATUS_PAGE,
+    )
+    consultation = Consultation.objects.select_related("organization").get(
+        pk=assigned.pk
+    )
+    with translation.override("en"), django_assert_num_queries(3):
+        suggestions = suggest_advisors(consultation=consultation)
+    assert [s.advisor for s in suggestions][:1] == [expert]
+    assert (
+        "Experienced with the organization's checklist needs: "
+        "The Knesset and its committees" in suggestions[0].reasons
+    )
+    assert not any("checklist" in reason for reason in suggestions[1].reasons)
