@@ -27,8 +27,10 @@ from consultations.insight.charts import (
 from consultations.models import Consultation
 from consultations.permissions import user_may_see_crisis
 from consultations.selectors.dashboard import (
+    ChecklistGrowth,
     DashboardFigures,
     DashboardFilters,
+    checklist_growth,
     dashboard_figures,
 )
 from tracks.models import Track
@@ -475,6 +477,9 @@ def dashboard_build(
             _advisor_figure(figures, rtl=rtl),
             _crisis_figure(figures, filters=filters, rtl=rtl),
             _organizations_figure(figures),
+            _checklist_growth_figure(
+                checklist_growth(user=user, filters=filters, tracks=tracks)
+            ),
         ],
         computed_at=timezone.now(),
     )
@@ -501,3 +506,50 @@ def dashboard_get(*, user, filters: DashboardFilters, tracks: list[Track]) -> Da
     except Exception:  # noqa: BLE001
         logger.warning("Dashboard cache unavailable; the figures were not kept.")
     return dashboard
+
+
+# The checklist's growth (issue 18), a section of its own.
+
+
+def _checklist_growth_figure(growth: ChecklistGrowth) -> Figure:
+    """Columns per track and year; rows: how many took the checklist, how
+    many took it again, then the average change per tool (points on the
+    four-point scale, between the first and the latest taking)."""
+    groups = growth.groups
+    rows = [
+        TableRow(_("Organizations that filled it in"), [g.took for g in groups]),
+        TableRow(
+            _("Organizations that filled it in again"), [g.retook for g in groups]
+        ),
+    ]
+    rows.extend(
+        TableRow(tool.title, [g.change_by_tool.get(tool.pk) for g in groups])
+        for tool in growth.tools
+        if any(tool.pk in g.change_by_tool for g in groups)
+    )
+    return Figure(
+        slug="checklist-growth",
+        title=_("Growth measured by the checklist"),
+        description=_(
+            "Requests submitted in the period whose organization filled in the "
+            "checklist of policy tools, by track and year: how many filled it "
+            "in again, and the average change per tool between the first and "
+            "the latest time, in points on the four-point scale."
+        ),
+        table=Table(
+            "checklist-growth",
+            _(
+                "The checklist of policy tools by track and year: takings and "
+                "the average change per tool"
+            ),
+            [
+                _("Tool"),
+                *(
+                    _("%(track)s, %(year)s")
+                    % {"track": _short(g.track.title), "year": g.year}
+                    for g in groups
+                ),
+            ],
+            rows if groups else [],
+        ),
+    )

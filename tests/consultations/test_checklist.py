@@ -2,12 +2,15 @@
 its status page (and again, to measure growth), the profile reads strengths
 and needs, and the advisor turns a need into a plan step."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
+from consultations.insight.figures import dashboard_build
 from consultations.models import (
     ChecklistAssessment,
     Consultation,
@@ -16,11 +19,17 @@ from consultations.models import (
     ToolLevel,
 )
 from consultations.selectors.checklist import checklist_profile, policy_tools_active
+from consultations.selectors.dashboard import (
+    DashboardFilters,
+    checklist_growth,
+    dashboard_tracks,
+)
 from consultations.services import checklist as services
 from consultations.services import engagement
 from consultations.services.checklist import ToolAnswer
 from consultations.suggestions import suggest_advisors
 from tests.consultations.conftest import ConsultationFactory
+from tests.factories import catalog_track
 
 pytestmark = pytest.mark.django_db
 
@@ -322,3 +331,46 @@ def test_an_advisor_experienced_with_the_needs_is_suggested_first_and_why(
         "The Knesset and its committees" in suggestions[0].reasons
     )
     assert not any("checklist" in reason for reason in suggestions[1].reasons)
+
+
+# The dashboard
+
+
+def test_the_dashboard_shows_retakes_and_the_average_change_per_tool(
+    coordinator, django_assert_num_queries
+):
+    track = catalog_track("professional-development")
+    now = timezone.now()
+    tools = policy_tools_active()
+    first_tool = tools[0]
+    for rise in (1, 3, None):
+        consultation = ConsultationFactory(
+            history=False, track=track, submitted_at=now - timedelta(days=3)
+        )
+        services.checklist_take(
+            consultation=consultation, answers=_answers(), source=Source.STATUS_PAGE
+        )
+        if rise is not None:
+            services.checklist_take(
+                consultation=consultation,
+                answers=_answers(
+                    lambda index, rise=rise: 1 + rise if index == 0 else 1
+                ),
+                source=Source.STATUS_PAGE,
+            )
+    filters = DashboardFilters(start=now.date().replace(day=1), end=now.date())
+    tracks = dashboard_tracks(user=coordinator)
+    with django_assert_num_queries(3):
+        growth = checklist_growth(user=coordinator, filters=filters, tracks=tracks)
+    (group,) = growth.groups
+    assert (group.track, group.took, group.retook) == (track, 3, 2)
+    assert group.change_by_tool[first_tool.pk] == 2.0
+    assert group.change_by_tool[tools[1].pk] == 0.0
+    with translation.override("en"):
+        figure = dashboard_build(
+            user=coordinator, filters=filters, tracks=tracks
+        ).figure("checklist-growth")
+    rows = {row.header: row.cells for row in figure.table.rows}
+    assert rows["Organizations that filled it in again"] == [2]
+    assert rows[first_tool.title_en] == [2.0]
+    assert figure.table.columns[1].endswith(str(now.year))
