@@ -19,3 +19,11 @@ class ConsultationsConfig(AppConfig):
         changed = invalidator(RESPONSE_POLICIES)
         post_save.connect(changed, sender=policy, dispatch_uid="policy-saved")
         post_delete.connect(changed, sender=policy, dispatch_uid="policy-deleted")
+
+        # The request form offers the checklist's tools (its optional
+        # section): an edit of a tool renders the form afresh.
+        from shatil_portal.caching import catalog_changed
+
+        tool = self.get_model("PolicyTool")
+        post_save.connect(catalog_changed, sender=tool, dispatch_uid="tool-saved")
+        post_delete.connect(catalog_changed, sender=tool, dispatch_uid="tool-deleted")

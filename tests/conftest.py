@@ -62,10 +62,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def catalog(db):
-    """The track catalog and the plan templates, reloaded for tests whose
-    database was flushed."""
+    """The track catalog, the plan templates and the checklist's tools,
+    reloaded for tests whose database was flushed."""
     from django.apps import apps
 
+    from consultations.checklist_catalog import load_policy_tools
     from consultations.plan_catalog import load_plan_templates
     from tracks.catalog import load_catalog
     from tracks.models import Track
@@ -73,6 +74,7 @@ def catalog(db):
     if not Track.objects.exists():
         load_catalog(apps)
     load_plan_templates(apps)
+    load_policy_tools(apps)
 
 
 @pytest.fixture(scope="session")

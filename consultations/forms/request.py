@@ -22,8 +22,10 @@ from consultations.forms.attachments import (
     attachments_help_text,
     note_files_not_kept,
 )
+from consultations.forms.checklist import ChecklistForm
 from consultations.forms.helpers import form_helper
 from consultations.models import Consultation, Language, Organization, Region
+from consultations.models.checklist import CHECKLIST_TRACK_SLUG
 from consultations.selectors.requester import RequestFormCatalog, request_form_catalog
 from consultations.services.intake import (
     CoalitionMemberDetails,
@@ -311,6 +313,10 @@ class ConsultationRequestForm(forms.Form):
             (area.slug, area.title) for area in self.catalog.adjacent_areas
         ]
         self.coalition_members = CoalitionMemberFormSet(data, prefix="members")
+        # The checklist's optional section (professional development only).
+        self.checklist = ChecklistForm(
+            data, tools=list(self.catalog.policy_tools), optional=True
+        )
         self.fields["attachments"].help_text = attachments_help_text()
 
     # Presentation
@@ -374,6 +380,10 @@ class ConsultationRequestForm(forms.Form):
                 "timing",
                 "urgency",
                 "attachments",
+                HTML(
+                    "{% include 'consultations/checklist/request_form_section.html' "
+                    "with form=form.checklist %}"
+                ),
             ),
             Fieldset(
                 _("Consent"),
@@ -398,6 +408,7 @@ class ConsultationRequestForm(forms.Form):
                 "formats": bool(track.formats.all()),
                 "coalition": track.involves_several_organizations,
                 "crisis": track.is_time_sensitive,
+                "checklist": track.slug == CHECKLIST_TRACK_SLUG,
             }
             for track in self.catalog.tracks
         }
@@ -422,6 +433,9 @@ class ConsultationRequestForm(forms.Form):
             if name == "track_format":
                 # The member rows come right after the format on the page.
                 items.extend(self._coalition_error_summary())
+            if name == "attachments" and self.checklist.is_bound:
+                # The checklist's section comes right after the files.
+                items.extend(self.checklist.error_summary())
         return items
 
     def _coalition_error_summary(self) -> list[dict]:
@@ -517,6 +531,14 @@ class ConsultationRequestForm(forms.Form):
     def _is_valid(self) -> bool:
         form_valid = super().is_valid()
         track = self.cleaned_data.get("track")
+        if isinstance(track, Track) and track.slug == CHECKLIST_TRACK_SLUG:
+            form_valid = self.checklist.is_valid() and form_valid
+        else:
+            # As with the member rows: on any other track the section is
+            # hidden by the script and dropped, not validated.
+            self.checklist = ChecklistForm(
+                tools=list(self.catalog.policy_tools), optional=True
+            )
         if not isinstance(track, Track) or not track.involves_several_organizations:
             # Member rows matter only on a coalition track; on any other the
             # rows (hidden by the page's script) are dropped, not validated.
@@ -566,6 +588,9 @@ class ConsultationRequestForm(forms.Form):
             "urgency": data["urgency"],
             "coalition_members": members,
             "consent": data["consent"],
+            "checklist_answers": (
+                self.checklist.answers() if self.checklist.is_bound else []
+            ),
         }
 
 

@@ -19,6 +19,11 @@ from .advisors import AdvisorProfile
 from .engagement import TITLE_LENGTH, StepOwner
 from .requests import Consultation
 
+# The track whose request form offers the checklist as an optional step
+# (professional development: "find where learning is needed against a
+# checklist of policy-advocacy tools", the seed page).
+CHECKLIST_TRACK_SLUG = "professional-development"
+
 # An organization may retake the checklist at any time; the bound keeps a
 # script from filling the table.
 MAX_ASSESSMENTS_PER_REQUEST = 20

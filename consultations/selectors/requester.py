@@ -17,6 +17,7 @@ from consultations.models import (
     Region,
     StatusChange,
 )
+from consultations.selectors.checklist import policy_tools_active
 from shatil_portal.caching import cached_fragment
 from tracks.models import AdjacentArea, Track, TrackFormat
 from tracks.selectors import adjacent_area_list_active, track_list_active
@@ -54,6 +55,8 @@ class RequestFormCatalog:
 
     tracks: list[Track]
     adjacent_areas: list[AdjacentArea]
+    # The checklist's tools, for its optional section (issue 18).
+    policy_tools: tuple = ()
 
 
 def request_form_catalog() -> RequestFormCatalog:
@@ -68,7 +71,9 @@ def _request_form_catalog_load() -> RequestFormCatalog:
         Prefetch("formats", queryset=TrackFormat.objects.order_by("order", "pk"))
     )
     return RequestFormCatalog(
-        tracks=list(tracks), adjacent_areas=list(adjacent_area_list_active())
+        tracks=list(tracks),
+        adjacent_areas=list(adjacent_area_list_active()),
+        policy_tools=tuple(policy_tools_active()),
     )
 
 

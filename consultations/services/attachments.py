@@ -18,7 +18,7 @@ import hashlib
 import io
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import puremagic
@@ -29,7 +29,13 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from consultations.models import Attachment, Consultation, Message
+from consultations.models import (
+    Attachment,
+    ChecklistAssessment,
+    Consultation,
+    Message,
+)
+from consultations.services.checklist import ToolAnswer, checklist_take
 from consultations.services.intake import consultation_submit
 from consultations.services.requester import consultation_message_from_organization
 from consultations.services.workspace import consultation_message_organization
@@ -334,10 +340,23 @@ def attachments_delete_for(*, consultation: Consultation) -> int:
 
 
 @transaction.atomic
-def consultation_submit_with_files(*, files: Iterable = (), **arguments):
-    """The request form's submission with its files, in one transaction.
-    A repeat of a submission already received (same key) adds nothing."""
+def consultation_submit_with_files(
+    *,
+    files: Iterable = (),
+    checklist_answers: Sequence[ToolAnswer] = (),
+    **arguments,
+):
+    """The request form's submission with its files and, when the
+    organization filled in the optional checklist, its first taking, in one
+    transaction. A repeat of a submission already received (same key) adds
+    nothing."""
     consultation, token = consultation_submit(**arguments)
+    if token and checklist_answers:
+        checklist_take(
+            consultation=consultation,
+            answers=checklist_answers,
+            source=ChecklistAssessment.Source.REQUEST_FORM,
+        )
     if token and files:
         attachments_add(
             consultation=consultation,

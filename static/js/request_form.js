@@ -1,6 +1,7 @@
-// The request form, enhanced: show the format and the coalition members only
-// for the tracks that need them, mark crisis requests urgent, and move focus
-// to the notice or the error summary after a refused submission. Without
+// The request form, enhanced: show the format, the coalition members and the
+// checklist of policy tools only for the tracks that need them, mark crisis
+// requests urgent, and move focus to the notice or the error summary after a
+// refused submission. Without
 // this script every part of the form stays visible and the server checks the
 // same rules.
 (function () {
@@ -22,6 +23,7 @@
   var formatWrapper = document.getElementById("div_id_track_format");
   var formatSelect = document.getElementById("id_track_format");
   var members = document.getElementById("coalition-members");
+  var checklist = document.getElementById("checklist-section");
   var urgent = form.querySelector('input[name="urgency"][value="urgent"]');
 
   function update() {
@@ -41,6 +43,9 @@
     }
     if (members) {
       members.hidden = !track.coalition;
+    }
+    if (checklist) {
+      checklist.hidden = !track.checklist;
     }
     if (urgent && track.crisis) {
       urgent.checked = true;

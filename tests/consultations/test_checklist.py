@@ -2,6 +2,7 @@
 its status page (and again, to measure growth), the profile reads strengths
 and needs, and the advisor turns a need into a plan step."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -29,9 +30,9 @@ from consultations.services import engagement
 from consultations.services.checklist import ToolAnswer
 from consultations.suggestions import suggest_advisors
 from tests.consultations.conftest import ConsultationFactory
-from tests.factories import catalog_track
+from tests.factories import catalog_track, request_form_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog")]
 
 Status = Consultation.Status
 Source = ChecklistAssessment.Source
@@ -374,3 +375,45 @@ def test_the_dashboard_shows_retakes_and_the_average_change_per_tool(
     assert rows["Organizations that filled it in again"] == [2]
     assert rows[first_tool.title_en] == [2.0]
     assert figure.table.columns[1].endswith(str(now.year))
+
+
+# The request form's optional section (professional development)
+
+
+def test_the_request_form_takes_the_checklist_for_professional_development(
+    client, catalog
+):
+    data = request_form_data(track="professional-development", **_post_data("2"))
+    response = client.post("/request/", data)
+    assert response.status_code == 302
+    assessment = ChecklistAssessment.objects.get()
+    assert (assessment.sequence, assessment.source) == (1, Source.REQUEST_FORM)
+    assert assessment.consultation.track.slug == "professional-development"
+
+
+def test_the_section_is_optional_and_ignored_on_other_tracks(client, catalog):
+    empty = request_form_data(
+        track="professional-development", submission_key=str(uuid.uuid4())
+    )
+    assert client.post("/request/", empty).status_code == 302
+    other = request_form_data(submission_key=str(uuid.uuid4()), **_post_data("9"))
+    assert client.post("/request/", other).status_code == 302
+    assert Consultation.objects.count() == 2
+    assert not ChecklistAssessment.objects.exists()
+
+
+def test_a_half_filled_section_is_refused_in_hebrew_with_everything_kept(
+    client, catalog
+):
+    tools = policy_tools_active()
+    answers = _post_data("4")
+    del answers[f"checklist-level-{tools[-1].pk}"]
+    data = request_form_data(track="professional-development", **answers)
+    response = client.post("/request/", data)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="error-summary"' in body
+    assert "לא יודעים" in body
+    assert f'value="4" id="id_checklist-level-{tools[0].pk}_3" checked' in body
+    assert "עמותת שוויון בנגב" in body
+    assert not Consultation.objects.exists()

@@ -59,9 +59,9 @@ def test_the_form_opens_in_each_language_with_its_direction(
 def test_the_form_page_costs_a_fixed_number_of_queries(
     client, catalog, django_assert_num_queries
 ):
-    """Tracks, their formats, the adjacent areas and the response policies
-    (what the page promises): four queries."""
-    with django_assert_num_queries(4):
+    """Tracks, their formats, the adjacent areas, the checklist's tools and
+    the response policies (what the page promises): five queries."""
+    with django_assert_num_queries(5):
         response = client.get("/en/request/?track=coalition")
     assert response.status_code == 200
 
