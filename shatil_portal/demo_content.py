@@ -821,3 +821,37 @@ FEEDBACK = {
     27: (4, "yes", True),
     34: (5, "yes", True),
 }
+
+# The checklist of policy tools (issue 18). Some of the demo `advisor`
+# account's requests (by their place in REQUESTS) have a checklist profile,
+# and two were taken again after completion, so that the profile shows the
+# change per tool and the dashboard shows growth. Each taking is one
+# character per tool in the order of consultations/seed/policy_tools.json:
+# 1 "not yet" … 4 "strong and routine", ? "don't know"; then the tools the
+# organization relies on partners for.
+CHECKLISTS = {
+    # youth_home, professional development, in progress: on the request form.
+    29: [("12?1211121321?1122", {"coalitions", "legal-tools"})],
+    # gesher, professional development, waiting: from the status page.
+    42: [("231212?132431?2211", {"data-research"})],
+    # gesher, strategic planning, completed: taken again at the end.
+    27: [
+        ("221111212232221112", {"media", "legal-tools"}),
+        ("343223322333221223", {"legal-tools"}),
+    ],
+    # employment, strategic planning, completed: taken again at the end.
+    21: [
+        ("1211?1112221?11111", {"coalitions"}),
+        ("2322?2122332?22212", {"coalitions"}),
+    ],
+}
+
+# Tools each demo advisor is listed as experienced with (the admin's policy
+# tools), which the advisor suggestion reads against a request's needs.
+TOOL_EXPERTISE = {
+    "advisor": ["policy-goal", "strategy-and-plan", "knesset", "elected-officials"],
+    "samir.haddad": ["local-government", "community", "coalitions"],
+    "dana.mizrahi": ["data-research", "local-government", "evaluation"],
+    "rana.abusaleh": ["coalitions", "crisis-readiness", "media"],
+    "avi.bendavid": ["social-media", "media", "messaging", "protest"],
+}

@@ -36,7 +36,7 @@ def demo_mode(settings):
 
 
 @pytest.fixture
-def seeded(demo_mode):
+def seeded(demo_mode, catalog):
     # As the migrations leave them (a live-server test may have emptied them).
     restore_staff_groups()
     call_command("create_demo_accounts")
@@ -205,3 +205,24 @@ def test_seeded_emails_are_marked_sent_and_a_second_run_changes_nothing(seeded):
         profile.capacity,
     )
     assert set(again.tracks.all()) == set(profile.tracks.all())
+
+
+def test_some_of_the_demo_advisors_requests_have_a_checklist_profile(seeded):
+    """Issue 18: profiles on the `advisor` account's requests, one of them
+    taken again after completion, and advisors listed for some tools."""
+    from consultations.models import ChecklistAssessment, PolicyTool
+    from consultations.selectors.checklist import checklist_profile
+
+    takings = ChecklistAssessment.objects.filter(
+        consultation__advisor__username="advisor"
+    )
+    profiled = {taking.consultation for taking in takings}
+    assert len(profiled) >= 3
+    retaken = [c for c in profiled if checklist_profile(consultation=c).retaken]
+    assert retaken
+    for consultation in retaken:
+        profile = checklist_profile(consultation=consultation)
+        assert profile.latest.taken_at > consultation.closed_at
+        assert profile.first.taken_at < consultation.closed_at
+        assert any(row.change for row in profile.rows)
+    assert PolicyTool.objects.filter(advisors__user__username="advisor").exists()

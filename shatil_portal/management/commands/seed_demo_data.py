@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from consultations.models import (
     AdvisorProfile,
+    ChecklistAssessment,
     CoalitionMember,
     Consultation,
     Feedback,
@@ -43,11 +44,13 @@ from consultations.models import (
     Message,
     Organization,
     OutboundEmail,
+    PolicyTool,
     ReferenceSequence,
     StatusChange,
 )
 from consultations.roles import ADVISORS_GROUP
 from consultations.selectors.followups import first_response_due_at
+from consultations.services.checklist import ToolAnswer, checklist_take
 from consultations.services.feedback import feedback_invite, feedback_submit
 from consultations.services.intake import (
     CoalitionMemberDetails,
@@ -75,11 +78,13 @@ from consultations.services.workspace import (
 )
 from shatil_portal.demo_content import (
     ADVISORS,
+    CHECKLISTS,
     FEEDBACK,
     INTERNAL_NOTE,
     ORGANIZATIONS,
     REQUEST_TEXTS,
     REQUESTS,
+    TOOL_EXPERTISE,
     WORDS,
 )
 from tracks.models import AdjacentArea, Track
@@ -202,7 +207,57 @@ class Seeder:
         for number, row in enumerate(REQUESTS):
             self._request(number, *row)
         _move_to_demo_dates(clocks=self.clocks)
+        self._checklists()
         return len(self.clocks)
+
+    def _checklists(self) -> None:
+        """The checklist profiles of CHECKLISTS and the advisors' tools.
+
+        Taken through the service once the requests stand at their moved
+        dates; then each taking's time is set, like the other stamps, to
+        the moment it stands for: the first a day after submission (at
+        submission on the request form), a retake a day after completion.
+        """
+        tools = list(PolicyTool.objects.filter(is_active=True).order_by("order"))
+        by_slug = {tool.slug: tool for tool in tools}
+        for username, slugs in TOOL_EXPERTISE.items():
+            profile = self.advisors[username].advisor_profile
+            for slug in slugs:
+                by_slug[slug].advisors.add(profile)
+        ids = list(self.clocks)
+        for number, takings in CHECKLISTS.items():
+            consultation = Consultation.objects.get(pk=ids[number])
+            on_form = consultation.track.slug == "professional-development"
+            for index, (levels, partners) in enumerate(takings):
+                taking = checklist_take(
+                    consultation=consultation,
+                    answers=[
+                        ToolAnswer(
+                            tool_id=tool.pk,
+                            level=None if level == "?" else int(level),
+                            relies_on_partners=tool.slug in partners,
+                        )
+                        for tool, level in zip(tools, levels, strict=True)
+                    ],
+                    source=(
+                        ChecklistAssessment.Source.REQUEST_FORM
+                        if on_form and index == 0
+                        else ChecklistAssessment.Source.STATUS_PAGE
+                    ),
+                )
+                if index == 0:
+                    taken_at = consultation.submitted_at + datetime.timedelta(
+                        days=0 if on_form else 1
+                    )
+                else:
+                    taken_at = min(
+                        (consultation.closed_at or self.now)
+                        + datetime.timedelta(days=1),
+                        self.now,
+                    )
+                ChecklistAssessment.objects.filter(pk=taking.pk).update(
+                    taken_at=taken_at
+                )
 
     def _advisors(self) -> None:
         User = get_user_model()
