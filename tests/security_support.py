@@ -98,6 +98,32 @@ def _plan(consultation, advisor):
     return plan
 
 
+def _policy_tool():
+    """A tool, answered below (so nobody may delete it)."""
+    from consultations.models import PolicyTool
+
+    return PolicyTool.objects.create(
+        slug="matrix-tool",
+        title="Matrix tool",
+        title_he="כלי",
+        title_ar="أداة",
+        title_en="Matrix tool",
+        suggested_step_title="Matrix step from the checklist",
+    )
+
+
+def _checklist_taking(consultation, tool):
+    from consultations.models import ChecklistAnswer, ChecklistAssessment
+
+    taking = ChecklistAssessment.objects.create(
+        consultation=consultation,
+        sequence=1,
+        source=ChecklistAssessment.Source.STATUS_PAGE,
+    )
+    ChecklistAnswer.objects.create(assessment=taking, tool=tool, level=1)
+    return taking
+
+
 def _meeting(consultation, advisor):
     return Meeting.objects.create(
         consultation=consultation,
@@ -167,6 +193,7 @@ def build_world() -> World:
     interval = IntervalSchedule.objects.create(every=10, period="minutes")
     normal_plan = _plan(normal, advisor)
     crisis_plan = _plan(crisis, advisor)
+    tool = _policy_tool()
     world = World(
         users=users,
         normal=normal,
@@ -245,6 +272,9 @@ def build_world() -> World:
         )[0],
         "consultations.workplan": normal_plan,
         "consultations.workplan@crisis": crisis_plan,
+        "consultations.policytool": tool,
+        "consultations.checklistassessment": _checklist_taking(normal, tool),
+        "consultations.checklistassessment@crisis": _checklist_taking(crisis, tool),
         "django_celery_beat.periodictask": PeriodicTask.objects.create(
             name="matrix",
             task="consultations.tasks.outbox_sweep_task",

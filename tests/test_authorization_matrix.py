@@ -542,6 +542,68 @@ PORTAL_CASES += [
     ),
 ]
 
+
+# The checklist of policy tools (issue 18): as the plan. The organization's
+# page follows its status link; the advisor's follow the request page's rule.
+def tool_pk(world):
+    return world.objects["consultations.policytool"].pk
+
+
+PORTAL_CASES += [
+    Case(
+        "consultations:status_checklist",
+        "404 200 404 404 404 404 404",
+        token_path("consultations:status_checklist", STATUS_TOKEN),
+    ),
+    Case(
+        "consultations:status_checklist",
+        "404 200 404 404 404 404 404",
+        token_path("consultations:status_checklist", CRISIS_STATUS_TOKEN),
+        label="crisis request",
+    ),
+    Case(
+        "consultations:status_checklist",
+        "404 400 404 404 404 404 404",
+        token_path("consultations:status_checklist", STATUS_TOKEN),
+        method="post",
+        data={},
+        label="empty post: the form with its errors",
+    ),
+    Case(
+        "workspace:checklist",
+        "L L 200 404 200 200 200",
+        to("workspace:checklist", pk=normal_pk),
+    ),
+    Case(
+        "workspace:checklist",
+        "L L 200 404 200 404 200",
+        to("workspace:checklist", pk=crisis_pk),
+        label="crisis request",
+    ),
+    Case(
+        "workspace:checklist_add_step",
+        "L L 405 405 405 405 405",
+        to("workspace:checklist_add_step", pk=normal_pk, tool_pk=tool_pk),
+    ),
+    Case(
+        "workspace:checklist_add_step",
+        "L L R 404 R R R",
+        to("workspace:checklist_add_step", pk=normal_pk, tool_pk=tool_pk),
+        method="post",
+        data={},
+        mutates=True,
+    ),
+    Case(
+        "workspace:checklist_add_step",
+        "L L R 404 R 404 R",
+        to("workspace:checklist_add_step", pk=crisis_pk, tool_pk=tool_pk),
+        method="post",
+        data={},
+        label="crisis request",
+        mutates=True,
+    ),
+]
+
 # The admin. Anyone who is not staff is sent to the admin's sign-in page;
 # staff get what their permissions allow.
 NOT_STAFF = "L L L L"
@@ -748,6 +810,23 @@ ADMIN_MODELS = {
         "200 403 200 403 200",
     ),
     "consultations.workplan@crisis": (
+        "- - 200 403 200",
+        "- - R 403 R",
+        "- - 200 403 200",
+    ),
+    # Staff edit the checklist's tools (an answered tool is never deleted);
+    # the takings are read-only records.
+    "consultations.policytool": (
+        "200 200 200 403 200",
+        "200 200 200 403 200",
+        "200 200 200 403 200",
+    ),
+    "consultations.checklistassessment": (
+        "200 403 200 403 200",
+        "200 403 200 403 200",
+        "200 403 200 403 200",
+    ),
+    "consultations.checklistassessment@crisis": (
         "- - 200 403 200",
         "- - R 403 R",
         "- - 200 403 200",
