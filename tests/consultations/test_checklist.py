@@ -415,3 +415,20 @@ def test_a_half_filled_section_is_refused_in_hebrew_with_everything_kept(
     assert f'value="4" id="id_checklist-level-{tools[0].pk}_3" checked' in body
     assert "עמותת שוויון בנגב" in body
     assert not Consultation.objects.exists()
+
+
+def test_the_form_script_is_told_which_track_shows_the_checklist(client):
+    from consultations.forms.request import ConsultationRequestForm
+
+    flags = ConsultationRequestForm().track_flags()
+    assert flags["professional-development"]["checklist"] is True
+    assert not any(
+        flag["checklist"]
+        for slug, flag in flags.items()
+        if slug != "professional-development"
+    )
+    # Without the script the section is on the page for every track.
+    assert (
+        'id="checklist-section"'
+        in client.get("/request/?track=coalition").content.decode()
+    )
