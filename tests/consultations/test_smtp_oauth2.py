@@ -139,3 +139,45 @@ def test_a_token_the_server_refuses_twice_leaves_the_rows_pending(
         row.refresh_from_db()
         assert (row.status, row.attempts, row.sent_at) == ("pending", 1, None)
         assert "SMTPAuthenticationError" in row.last_error
+
+
+@pytest.mark.parametrize(
+    ("environment", "named"),
+    [
+        ({"DJANGO_EMAIL_HOST_USER": "portal@example.org"}, "EMAIL_OAUTH2_TOKEN_URL"),
+        (
+            {
+                "DJANGO_EMAIL_HOST_USER": "portal@example.org",
+                "EMAIL_OAUTH2_TOKEN_URL": "http://token.example.org/token",
+                "EMAIL_OAUTH2_CLIENT_ID": "client",
+                "EMAIL_OAUTH2_REFRESH_TOKEN": "refresh",
+            },
+            "https://",
+        ),
+    ],
+)
+def test_start_up_stops_when_the_oauth_backend_lacks_a_setting(environment, named):
+    """Chosen without its token endpoint, or with one over plain HTTP, the
+    OAuth backend stops start-up naming what is wrong, rather than failing
+    each email later."""
+    import os
+    import subprocess
+    import sys
+
+    completed = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "shatil_portal.settings",
+            "DJANGO_ENV_FILE": os.devnull,
+            "DJANGO_DEBUG": "true",
+            "DJANGO_EMAIL_BACKEND": BACKEND,
+            **environment,
+        },
+        capture_output=True,
+        text=True,
+    )
+
+    assert completed.returncode != 0
+    assert "ImproperlyConfigured" in completed.stderr
+    assert named in completed.stderr
