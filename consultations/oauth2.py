@@ -144,4 +144,3 @@ def xoauth2_response(*, user: str, access_token: str) -> str:
     """The XOAUTH2 initial client response (before base64), as Google and
     Microsoft define it for IMAP and SMTP."""
     return f"user={user}\x01auth=Bearer {access_token}\x01\x01"
-
