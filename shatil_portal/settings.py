@@ -516,6 +516,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consultations.tasks.feedback_requests_task",
         "schedule": crontab(minute=10),
     },
+    "meeting-reminders": {
+        "task": "consultations.tasks.meeting_reminders_task",
+        "schedule": crontab(minute="*/15"),
+    },
     "weekly-digest": {
         "task": "consultations.tasks.weekly_digest_task",
         "schedule": crontab(day_of_week="sun", hour=8, minute=0),
