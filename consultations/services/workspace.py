@@ -29,6 +29,7 @@ from consultations.services.notices import (
     format_local,
     notify_organization,
     staff_language,
+    staff_summary,
     workspace_request_url,
 )
 from consultations.services.outbox import outbox_enqueue
@@ -126,6 +127,7 @@ def meeting_ics(
     consultation: Consultation,
     cancel: bool,
     for_advisor: bool = False,
+    discreet: bool = False,
 ) -> str:
     """The invitation (METHOD:REQUEST) or its cancellation (METHOD:CANCEL).
 
@@ -134,9 +136,12 @@ def meeting_ics(
     calendar and the organization's answer goes to the advisor; the
     organization's contact is the attendee asked to answer. The advisor's
     copy (`for_advisor`) differs only by its summary, in the advisor's
-    language. The UID never changes and SEQUENCE grows with each version,
-    so calendar programs update or remove the event they already hold, on
-    both sides. Times carry the Asia/Jerusalem zone with its VTIMEZONE.
+    language. A `discreet` copy, emailed to the advisor of a crisis request,
+    names neither the contact nor the place (staff_summary's rule); the
+    workspace's download, behind sign-in, has both. The UID never changes
+    and SEQUENCE grows with each version, so calendar programs update or
+    remove the event they already hold, on both sides. Times carry the
+    Asia/Jerusalem zone with its VTIMEZONE.
     """
     advisor = meeting_advisor(meeting=meeting, consultation=consultation)
     reference = {"reference": consultation.reference}
@@ -152,7 +157,7 @@ def meeting_ics(
     attendee.params["ROLE"] = icalendar.vText("REQ-PARTICIPANT")
     if not cancel:
         attendee.params["RSVP"] = icalendar.vText("TRUE")
-    attendees = [attendee]
+    attendees = [] if discreet else [attendee]
     if advisor is not None:
         organizer = icalendar.vCalAddress(f"mailto:{advisor.email}")
         organizer.params["CN"] = icalendar.vText(display_name(advisor))
@@ -171,7 +176,7 @@ def meeting_ics(
         start=starts_at,
         end=starts_at + meeting.duration,
         summary=summary,
-        location=meeting.location_or_link,
+        location=None if discreet else meeting.location_or_link,
         organizer=organizer,
         attendees=attendees,
         status=(
@@ -180,8 +185,10 @@ def meeting_ics(
             else icalendar.enums.STATUS.CONFIRMED
         ),
     )
-    if meeting.mode == Meeting.Mode.ONLINE and meeting.location_or_link.startswith(
-        ("https://", "http://")
+    if (
+        not discreet
+        and meeting.mode == Meeting.Mode.ONLINE
+        and meeting.location_or_link.startswith(("https://", "http://"))
     ):
         event.add("url", meeting.location_or_link)
     calendar = icalendar.Calendar.new(
@@ -200,6 +207,21 @@ def meeting_details(*, meeting: Meeting, language: str) -> dict:
         "duration_minutes": int(meeting.duration.total_seconds() // 60),
         "mode": meeting.mode,
         "location_or_link": meeting.location_or_link,
+    }
+
+
+def meeting_advisor_context(
+    *, meeting: Meeting, consultation: Consultation, language: str
+) -> dict:
+    """What an email to the advisor about a meeting says, in `language`:
+    its time and a link to the request, and the place unless the request
+    is a crisis one (staff_summary, the one place of that rule)."""
+    details = meeting_details(meeting=meeting, language=language)
+    place = {"location_or_link": details.pop("location_or_link")}
+    return {
+        "url": workspace_request_url(consultation=consultation, language=language),
+        **details,
+        **staff_summary(consultation, language, **place),
     }
 
 
@@ -235,17 +257,16 @@ def _send_invitation(
         language=advisor_language,
         consultation=consultation,
         context={
-            "reference": consultation.reference,
-            "url": workspace_request_url(
-                consultation=consultation, language=advisor_language
-            ),
             "ics": meeting_ics(
                 meeting=meeting,
                 consultation=consultation,
                 cancel=cancel,
                 for_advisor=True,
+                discreet=consultation.is_crisis,
             ),
-            **meeting_details(meeting=meeting, language=advisor_language),
+            **meeting_advisor_context(
+                meeting=meeting, consultation=consultation, language=advisor_language
+            ),
             **version,
         },
     )

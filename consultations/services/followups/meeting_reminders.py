@@ -24,13 +24,13 @@ from consultations.business_time import (
     to_local,
 )
 from consultations.models import Consultation, Meeting, OutboundEmail
-from consultations.services.notices import (
-    notify_organization,
-    staff_language,
-    workspace_request_url,
-)
+from consultations.services.notices import notify_organization, staff_language
 from consultations.services.outbox import outbox_enqueue
-from consultations.services.workspace import meeting_advisor, meeting_details
+from consultations.services.workspace import (
+    meeting_advisor,
+    meeting_advisor_context,
+    meeting_details,
+)
 
 # The reminder of a meeting further ahead than this is never due yet: a
 # business day before can be at most a long holiday weekend away.
@@ -63,11 +63,9 @@ def _send(*, meeting: Meeting) -> None:
         dedup_key=f"meeting_reminder_advisor:{version}",
         language=language,
         consultation=consultation,
-        context={
-            "reference": consultation.reference,
-            "url": workspace_request_url(consultation=consultation, language=language),
-            **meeting_details(meeting=meeting, language=language),
-        },
+        context=meeting_advisor_context(
+            meeting=meeting, consultation=consultation, language=language
+        ),
     )
 
 
