@@ -55,6 +55,13 @@ def feedback_requests_task() -> int:
 
 
 @shared_task
+def meeting_reminders_task() -> int:
+    from consultations.services.followups import meeting_reminders_run
+
+    return meeting_reminders_run()
+
+
+@shared_task
 def weekly_digest_task() -> int:
     from consultations.services.followups import weekly_digest_send
 

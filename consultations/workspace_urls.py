@@ -27,6 +27,11 @@ urlpatterns = [
         workspace.meeting_cancel_view,
         name="meeting_cancel",
     ),
+    path(
+        "requests/<int:pk>/meetings/<int:meeting_pk>/calendar.ics",
+        workspace.meeting_calendar,
+        name="meeting_calendar",
+    ),
     path("requests/<int:pk>/status/", workspace.status_change, name="status_change"),
     path("requests/<int:pk>/decline/", workspace.decline, name="decline"),
     path("requests/<int:pk>/wait/", workspace.wait, name="wait"),

@@ -328,6 +328,34 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
         "(port 465), not both."
     )
 EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=20)
+# OAuth 2.0 for outgoing SMTP (AUTH XOAUTH2, Google Workspace and Microsoft
+# 365), with DJANGO_EMAIL_BACKEND=consultations.smtp_oauth2.XOAuth2EmailBackend
+# and DJANGO_EMAIL_HOST_USER the sending mailbox: an access token is
+# refreshed from this refresh token (docs/DEPLOYMENT.md#smtp-with-oauth-20).
+EMAIL_OAUTH2_BACKEND = "consultations.smtp_oauth2.XOAuth2EmailBackend"
+EMAIL_OAUTH2_TOKEN_URL = env("EMAIL_OAUTH2_TOKEN_URL", default="")
+EMAIL_OAUTH2_CLIENT_ID = env("EMAIL_OAUTH2_CLIENT_ID", default="")
+EMAIL_OAUTH2_CLIENT_SECRET = env("EMAIL_OAUTH2_CLIENT_SECRET", default="")
+EMAIL_OAUTH2_REFRESH_TOKEN = env("EMAIL_OAUTH2_REFRESH_TOKEN", default="")
+EMAIL_OAUTH2_SCOPE = env("EMAIL_OAUTH2_SCOPE", default="")
+EMAIL_OAUTH2_CA_FILE = env("EMAIL_OAUTH2_CA_FILE", default="")
+if EMAIL_BACKEND == EMAIL_OAUTH2_BACKEND:
+    _missing = [
+        name
+        for name, value in (
+            ("DJANGO_EMAIL_HOST_USER", EMAIL_HOST_USER),
+            ("EMAIL_OAUTH2_TOKEN_URL", EMAIL_OAUTH2_TOKEN_URL),
+            ("EMAIL_OAUTH2_CLIENT_ID", EMAIL_OAUTH2_CLIENT_ID),
+            ("EMAIL_OAUTH2_REFRESH_TOKEN", EMAIL_OAUTH2_REFRESH_TOKEN),
+        )
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            "SMTP with OAuth 2.0 needs " + ", ".join(_missing) + "."
+        )
+    if not EMAIL_OAUTH2_TOKEN_URL.startswith("https://"):
+        raise ImproperlyConfigured("EMAIL_OAUTH2_TOKEN_URL must be an https:// URL.")
 DEFAULT_FROM_EMAIL = env(
     "DJANGO_DEFAULT_FROM_EMAIL", default="Shatil <policy-center@shatil.org.il>"
 )
@@ -487,6 +515,10 @@ CELERY_BEAT_SCHEDULE = {
     "feedback-requests": {
         "task": "consultations.tasks.feedback_requests_task",
         "schedule": crontab(minute=10),
+    },
+    "meeting-reminders": {
+        "task": "consultations.tasks.meeting_reminders_task",
+        "schedule": crontab(minute="*/15"),
     },
     "weekly-digest": {
         "task": "consultations.tasks.weekly_digest_task",

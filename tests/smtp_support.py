@@ -119,3 +119,75 @@ def smtp_server_factory(settings):
     yield start
     for server in servers:
         server.stop()
+
+
+class XOAuth2SMTPServer:
+    """A real SMTP server on loopback (aiosmtpd) that accepts mail only
+    after AUTH XOAUTH2, checking the bearer token with the identity
+    provider's introspection endpoint, as Dovecot does for IMAP
+    (tests/inbound/dovecot_support.py). A refused token gets Google's
+    answer: a 334 challenge with a JSON error, then 535.
+
+    `logins`: (user, accepted) per AUTH attempt; `messages`: the data of
+    each message accepted."""
+
+    def __init__(self, *, introspection_url: str):
+        from aiosmtpd.controller import Controller
+
+        from tests.inbound.dovecot_support import free_port
+
+        self.introspection_url = introspection_url
+        self.logins: list[tuple[str, bool]] = []
+        self.messages: list[bytes] = []
+        self.port = free_port()
+        self.controller = Controller(
+            self,
+            hostname="127.0.0.1",
+            port=self.port,
+            auth_require_tls=False,
+            auth_required=True,
+            auth_exclude_mechanism=["PLAIN", "LOGIN"],
+        )
+        self.controller.start()
+
+    def _token_is_live(self, token: str) -> tuple[str, bool]:
+        import json
+        import urllib.parse
+        import urllib.request
+
+        request = urllib.request.Request(
+            self.introspection_url,
+            data=urllib.parse.urlencode({"token": token}).encode(),
+        )
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            payload = json.load(answer)
+        return payload.get("username", ""), bool(payload.get("active"))
+
+    async def auth_XOAUTH2(self, server, args):
+        import base64
+
+        from aiosmtpd.smtp import AuthResult
+
+        if len(args) == 2:
+            blob = base64.b64decode(args[1])
+        else:
+            blob = await server.challenge_auth("")
+        fields = dict(
+            part.split("=", 1) for part in blob.decode().split("\x01") if "=" in part
+        )
+        user = fields.get("user", "")
+        token = fields.get("auth", "").removeprefix("Bearer ")
+        owner, live = self._token_is_live(token)
+        accepted = live and owner == user
+        self.logins.append((user, accepted))
+        if accepted:
+            return AuthResult(success=True, auth_data=user)
+        await server.challenge_auth('{"status":"401","schemes":"Bearer"}')
+        return AuthResult(success=False, handled=False)
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope.content)
+        return "250 queued"
+
+    def stop(self) -> None:
+        self.controller.stop()

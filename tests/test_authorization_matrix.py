@@ -326,6 +326,24 @@ PORTAL_CASES += [
         label="crisis request",
     ),
     Case(
+        "workspace:meeting_calendar",
+        "L L 200 404 200 200 200",
+        meeting_path("workspace:meeting_calendar"),
+    ),
+    Case(
+        "workspace:meeting_calendar",
+        "L L 200 404 200 404 200",
+        meeting_path("workspace:meeting_calendar", crisis=True),
+        label="crisis request",
+    ),
+    Case(
+        "workspace:meeting_calendar",
+        "L L 405 405 405 405 405",
+        meeting_path("workspace:meeting_calendar"),
+        method="post",
+        data={},
+    ),
+    Case(
         "workspace:meeting_cancel",
         "L L 200 404 200 200 200",
         meeting_path("workspace:meeting_cancel"),

@@ -20,11 +20,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-import requests
 from imap_tools import MailBox, MailBoxStartTls, MailMessageFlags
 from imap_tools.errors import ImapToolsError
-from oauthlib.oauth2 import OAuth2Error
-from requests_oauthlib import OAuth2Session
+
+from consultations import oauth2
+from consultations.oauth2 import (
+    OAuthClient,
+    OAuthRefreshError,
+    OAuthTokens,
+    OAuthUnavailable,
+)
 
 from .parsing import DEFAULT_MAX_BYTES, header_section
 
@@ -97,43 +102,25 @@ _CONNECTION_ERRORS = (
 )
 
 
-class OAuthTokens(NamedTuple):
-    access_token: str
-    # The refresh token to use next time: a new one when the provider
-    # rotates them (Microsoft may), else the one just used.
-    refresh_token: str
-
-
 def refresh_access_token(config: ImapConfig) -> OAuthTokens:
-    """A fresh access token for XOAUTH2, from the refresh token.
-
-    requests-oauthlib speaks the refresh grant of RFC 6749 to any token
-    endpoint (Google's, Microsoft's, or the tests' own).
-    """
-    if not (config.token_url and config.client_id and config.refresh_token):
-        raise MailboxAuthError(
-            "OAuth 2.0 needs a token URL, a client id and a refresh token"
-        )
-    session = OAuth2Session(client_id=config.client_id, scope=config.scope or None)
+    """A fresh access token for XOAUTH2, from the refresh token (through
+    consultations/oauth2.py, the one place that refreshes tokens, which
+    outgoing SMTP uses too)."""
+    client = OAuthClient(
+        token_url=config.token_url,
+        client_id=config.client_id,
+        refresh_token=config.refresh_token,
+        client_secret=config.client_secret,
+        scope=config.scope,
+        ca_file=config.ca_file,
+        timeout=config.timeout,
+    )
     try:
-        token = session.refresh_token(
-            config.token_url,
-            refresh_token=config.refresh_token,
-            client_id=config.client_id,
-            client_secret=config.client_secret,
-            timeout=config.timeout,
-            verify=config.ca_file or True,
-        )
-    except OAuth2Error as error:
-        raise MailboxAuthError(f"the token endpoint refused: {error.error}") from None
-    except (requests.RequestException, ValueError) as error:
-        raise MailboxUnavailable(
-            f"the token endpoint is unreachable: {error}"
-        ) from None
-    access_token = token.get("access_token")
-    if not access_token:
-        raise MailboxAuthError("the token endpoint gave no access token")
-    return OAuthTokens(access_token, token.get("refresh_token") or config.refresh_token)
+        return oauth2.refresh_access_token(client)
+    except OAuthRefreshError as error:
+        raise MailboxAuthError(str(error)) from None
+    except OAuthUnavailable as error:
+        raise MailboxUnavailable(str(error)) from None
 
 
 class ImapSource:

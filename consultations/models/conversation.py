@@ -115,6 +115,11 @@ class Meeting(TimeStampedModel):
     )
     sequence = models.PositiveIntegerField(_("invitation version"), default=0)
     uid = models.UUIDField(_("calendar UID"), unique=True, default=uuid.uuid4)
+    # The version (`sequence`) whose reminder went out, a business day
+    # before; a moved meeting has a new version, and so a new reminder.
+    reminded_sequence = models.PositiveIntegerField(
+        _("reminder sent for version"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["starts_at", "pk"]

@@ -22,6 +22,10 @@ class OutboundEmail(TimeStampedModel):
         ADVISOR_ASSIGNED = "advisor_assigned", _("Advisor assigned")
         ASSIGNMENT_TO_ADVISOR = "assignment", _("New assignment to the advisor")
         MEETING_INVITATION = "meeting", _("Meeting invitation")
+        MEETING_INVITATION_TO_ADVISOR = (
+            "meeting_advisor",
+            _("Meeting invitation, to the advisor"),
+        )
         COMPLETED = "completed", _("Request completed")
         DECLINED = "declined", _("Request declined")
         WAITING_FOR_ORGANIZATION = "waiting", _("Waiting for the organization")
@@ -34,6 +38,11 @@ class OutboundEmail(TimeStampedModel):
         WAITING_ADVISOR = "waiting_advisor", _("Organization silent, to the advisor")
         FEEDBACK_REQUEST = "feedback_request", _("Feedback request")
         WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
+        MEETING_REMINDER = "meeting_reminder", _("Meeting reminder")
+        MEETING_REMINDER_TO_ADVISOR = (
+            "meeting_reminder_advisor",
+            _("Meeting reminder, to the advisor"),
+        )
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

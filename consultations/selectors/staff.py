@@ -194,7 +194,7 @@ def meeting_get_for_workspace(*, user, consultation_pk: int, pk: int) -> Meeting
                 pk=consultation_pk
             ),
         )
-        .select_related("consultation")
+        .select_related("consultation__advisor", "advisor")
         .first()
     )
 

@@ -28,8 +28,13 @@ from consultations.services.notices import (
     consultation_mark_first_response,
     format_local,
     notify_organization,
+    staff_language,
+    staff_summary,
+    workspace_request_url,
 )
+from consultations.services.outbox import outbox_enqueue
 from consultations.services.workflow import lock_consultation
+from shatil_portal.people import display_name
 
 MAX_BODY_LENGTH = 10_000
 
@@ -105,26 +110,65 @@ def consultation_message_organization(
     return message
 
 
-def meeting_ics(*, meeting: Meeting, consultation: Consultation, cancel: bool) -> str:
+def meeting_advisor(*, meeting: Meeting, consultation: Consultation):
+    """Who holds the meeting and organizes its invitation: the request's
+    assigned advisor, else whoever logged the meeting, if active with an
+    email address; None leaves the staff inbox as the organizer."""
+    candidates = (consultation.advisor, meeting.advisor)
+    for person in candidates:
+        if person is not None and person.is_active and person.email:
+            return person
+    return None
+
+
+def meeting_ics(
+    *,
+    meeting: Meeting,
+    consultation: Consultation,
+    cancel: bool,
+    for_advisor: bool = False,
+    discreet: bool = False,
+) -> str:
     """The invitation (METHOD:REQUEST) or its cancellation (METHOD:CANCEL).
 
-    The UID never changes and SEQUENCE grows with each version, so calendar
-    programs update or remove the event they already hold. Times carry the
-    Asia/Jerusalem zone with its VTIMEZONE definition.
+    The advisor who holds the meeting is its ORGANIZER, and an ATTENDEE who
+    has accepted (the chair), so that the invitation lands in the advisor's
+    calendar and the organization's answer goes to the advisor; the
+    organization's contact is the attendee asked to answer. The advisor's
+    copy (`for_advisor`) differs only by its summary, in the advisor's
+    language. A `discreet` copy, emailed to the advisor of a crisis request,
+    names neither the contact nor the place (staff_summary's rule); the
+    workspace's download, behind sign-in, has both. The UID never changes
+    and SEQUENCE grows with each version, so calendar programs update or
+    remove the event they already hold, on both sides. Times carry the
+    Asia/Jerusalem zone with its VTIMEZONE.
     """
-    language = consultation.preferred_language
-    with translation.override(language):
-        summary = _("Consultation with Shatil (%(reference)s)") % {
-            "reference": consultation.reference
-        }
+    advisor = meeting_advisor(meeting=meeting, consultation=consultation)
+    reference = {"reference": consultation.reference}
+    if for_advisor:
+        with translation.override(staff_language(user=advisor)):
+            summary = _("Consultation meeting (%(reference)s)") % reference
+    else:
+        with translation.override(consultation.preferred_language):
+            summary = _("Consultation with Shatil (%(reference)s)") % reference
     starts_at = meeting.starts_at.astimezone(ISRAEL_TZ)
-    organizer = icalendar.vCalAddress(f"mailto:{settings.STAFF_INBOX_EMAIL}")
-    organizer.params["CN"] = icalendar.vText(_("Shatil"))
     attendee = icalendar.vCalAddress(f"mailto:{consultation.contact_email}")
     attendee.params["CN"] = icalendar.vText(consultation.contact_name)
     attendee.params["ROLE"] = icalendar.vText("REQ-PARTICIPANT")
     if not cancel:
         attendee.params["RSVP"] = icalendar.vText("TRUE")
+    attendees = [] if discreet else [attendee]
+    if advisor is not None:
+        organizer = icalendar.vCalAddress(f"mailto:{advisor.email}")
+        organizer.params["CN"] = icalendar.vText(display_name(advisor))
+        chair = icalendar.vCalAddress(f"mailto:{advisor.email}")
+        chair.params["CN"] = icalendar.vText(display_name(advisor))
+        chair.params["ROLE"] = icalendar.vText("CHAIR")
+        chair.params["PARTSTAT"] = icalendar.vText("ACCEPTED")
+        attendees.append(chair)
+    else:
+        organizer = icalendar.vCalAddress(f"mailto:{settings.STAFF_INBOX_EMAIL}")
+        organizer.params["CN"] = icalendar.vText(_("Shatil"))
     event = icalendar.Event.new(
         uid=meeting.ics_uid,
         sequence=meeting.sequence,
@@ -132,17 +176,19 @@ def meeting_ics(*, meeting: Meeting, consultation: Consultation, cancel: bool) -
         start=starts_at,
         end=starts_at + meeting.duration,
         summary=summary,
-        location=meeting.location_or_link,
+        location=None if discreet else meeting.location_or_link,
         organizer=organizer,
-        attendees=[attendee],
+        attendees=attendees,
         status=(
             icalendar.enums.STATUS.CANCELLED
             if cancel
             else icalendar.enums.STATUS.CONFIRMED
         ),
     )
-    if meeting.mode == Meeting.Mode.ONLINE and meeting.location_or_link.startswith(
-        ("https://", "http://")
+    if (
+        not discreet
+        and meeting.mode == Meeting.Mode.ONLINE
+        and meeting.location_or_link.startswith(("https://", "http://"))
     ):
         event.add("url", meeting.location_or_link)
     calendar = icalendar.Calendar.new(
@@ -154,24 +200,75 @@ def meeting_ics(*, meeting: Meeting, consultation: Consultation, cancel: bool) -
     return calendar.to_ical().decode()
 
 
+def meeting_details(*, meeting: Meeting, language: str) -> dict:
+    """What every email about a meeting says of it, in `language`."""
+    return {
+        "when": format_local(moment=meeting.starts_at, language=language),
+        "duration_minutes": int(meeting.duration.total_seconds() // 60),
+        "mode": meeting.mode,
+        "location_or_link": meeting.location_or_link,
+    }
+
+
+def meeting_advisor_context(
+    *, meeting: Meeting, consultation: Consultation, language: str
+) -> dict:
+    """What an email to the advisor about a meeting says, in `language`:
+    its time and a link to the request, and the place unless the request
+    is a crisis one (staff_summary, the one place of that rule)."""
+    details = meeting_details(meeting=meeting, language=language)
+    place = {"location_or_link": details.pop("location_or_link")}
+    return {
+        "url": workspace_request_url(consultation=consultation, language=language),
+        **details,
+        **staff_summary(consultation, language, **place),
+    }
+
+
 def _send_invitation(
     *, meeting: Meeting, consultation: Consultation, cancel: bool = False
 ) -> None:
+    """The invitation, its new version or its cancellation, to both sides:
+    the organization in its language, and the advisor who holds the meeting
+    in theirs (staff_language), with the same UID and SEQUENCE."""
     language = consultation.preferred_language
-    ics = meeting_ics(meeting=meeting, consultation=consultation, cancel=cancel)
+    version = {
+        "is_update": meeting.sequence > 0 and not cancel,
+        "is_cancelled": cancel,
+        "ics_method": "CANCEL" if cancel else "REQUEST",
+    }
     notify_organization(
         consultation=consultation,
         kind=OutboundEmail.Kind.MEETING_INVITATION,
         dedup_key=f"meeting:{meeting.uid}:{meeting.sequence}",
         advisor_first_name=meeting.advisor.first_name if meeting.advisor else "",
-        when=format_local(moment=meeting.starts_at, language=language),
-        duration_minutes=int(meeting.duration.total_seconds() // 60),
-        mode=meeting.mode,
-        location_or_link=meeting.location_or_link,
-        is_update=meeting.sequence > 0 and not cancel,
-        is_cancelled=cancel,
-        ics=ics,
-        ics_method="CANCEL" if cancel else "REQUEST",
+        ics=meeting_ics(meeting=meeting, consultation=consultation, cancel=cancel),
+        **meeting_details(meeting=meeting, language=language),
+        **version,
+    )
+    advisor = meeting_advisor(meeting=meeting, consultation=consultation)
+    if advisor is None:
+        return
+    advisor_language = staff_language(user=advisor)
+    outbox_enqueue(
+        kind=OutboundEmail.Kind.MEETING_INVITATION_TO_ADVISOR,
+        to_address=advisor.email,
+        dedup_key=f"meeting_advisor:{meeting.uid}:{meeting.sequence}",
+        language=advisor_language,
+        consultation=consultation,
+        context={
+            "ics": meeting_ics(
+                meeting=meeting,
+                consultation=consultation,
+                cancel=cancel,
+                for_advisor=True,
+                discreet=consultation.is_crisis,
+            ),
+            **meeting_advisor_context(
+                meeting=meeting, consultation=consultation, language=advisor_language
+            ),
+            **version,
+        },
     )
 
 

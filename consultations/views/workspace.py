@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -45,6 +45,7 @@ from consultations.services.transitions import (
 from consultations.services.workspace import (
     internal_note_add,
     meeting_cancel,
+    meeting_ics,
     meeting_reschedule,
     meeting_schedule,
 )
@@ -238,6 +239,32 @@ def meeting_reschedule_view(request, pk: int, meeting_pk: int):
         {"meeting": meeting, "consultation": meeting.consultation, "form": form},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_GET
+def meeting_calendar(request, pk: int, meeting_pk: int):
+    """The meeting's calendar file, as the advisor's invitation carries it,
+    for whoever may open the request (the assigned advisor; staff, crisis
+    requests only with the permission)."""
+    meeting = meeting_get_for_workspace(
+        user=request.user, consultation_pk=pk, pk=meeting_pk
+    )
+    if meeting is None:
+        raise Http404
+    consultation = meeting.consultation
+    ics = meeting_ics(
+        meeting=meeting,
+        consultation=consultation,
+        cancel=meeting.status == meeting.Status.CANCELLED,
+        for_advisor=True,
+    )
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="meeting-{consultation.reference}.ics"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

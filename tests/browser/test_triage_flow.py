@@ -11,6 +11,7 @@ triage panel the project adds to the admin.
 import hashlib
 import secrets
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -147,6 +148,13 @@ def test_a_request_goes_from_triage_to_completion(
     expect(page.locator("h1")).to_contain_text(consultation.reference)
     assert Meeting.objects.get(consultation=consultation).status == "scheduled"
 
+    # The meeting's calendar file downloads from the request page.
+    with page.expect_download() as download_info:
+        page.locator("a[href$='/calendar.ics']").click()
+    download = download_info.value
+    assert download.suggested_filename == f"meeting-{consultation.reference}.ics"
+    assert "BEGIN:VEVENT" in Path(download.path()).read_text()
+
     # In progress, then completed, each seen by the organization.
     page.locator('button[name="to_status"][value="in_progress"]').click()
     expect(page.locator("#current-status")).to_have_text(_label(Status.IN_PROGRESS))
@@ -165,4 +173,10 @@ def test_a_request_goes_from_triage_to_completion(
             "kind", flat=True
         )
     )
-    assert kinds >= {"advisor_assigned", "assignment", "meeting", "completed"}
+    assert kinds >= {
+        "advisor_assigned",
+        "assignment",
+        "meeting",
+        "meeting_advisor",
+        "completed",
+    }

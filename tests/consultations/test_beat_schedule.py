@@ -16,11 +16,12 @@ from consultations.models import (
     Consultation,
     Feedback,
     FollowUp,
+    Meeting,
     OutboundEmail,
 )
 from shatil_portal.celery import app
 from tests.consultations.followup_support import set_status
-from tests.factories import ConsultationFactory, OutboundEmailFactory
+from tests.factories import ConsultationFactory, OutboundEmailFactory, UserFactory
 
 DAY = datetime.timedelta(days=1)
 
@@ -86,6 +87,16 @@ def test_every_scheduled_task_runs_on_the_real_worker(celery_worker, catalog):
     )
     old = ConsultationFactory(status="declined", closed_at=now - 800 * DAY)
     stale = OutboundEmailFactory(next_attempt_at=now - datetime.timedelta(minutes=10))
+    # A meeting in an hour, set days ago: its reminder was due yesterday.
+    meeting = Meeting.objects.create(
+        consultation=ConsultationFactory(
+            status="in_progress", first_responded_at=now, advisor=UserFactory()
+        ),
+        starts_at=now + datetime.timedelta(hours=1),
+        mode=Meeting.Mode.ONLINE,
+        location_or_link="https://meet.example.org/shatil",
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(updated_at=now - 10 * DAY)
 
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         app.send_task(entry["task"])
@@ -107,6 +118,8 @@ def test_every_scheduled_task_runs_on_the_real_worker(celery_worker, catalog):
         "feedback_request",
         "weekly_digest",
         "status_link",
+        "meeting_reminder",
+        "meeting_reminder_advisor",
     } <= kinds
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
     assert FollowUp.objects.get(

@@ -7,11 +7,14 @@ import datetime
 import uuid
 
 import pytest
+from django.utils import timezone
 
+from consultations.business_time import ISRAEL_TZ
 from consultations.emails import build_message
-from consultations.models import Consultation, Organization, OutboundEmail
+from consultations.models import Consultation, Meeting, Organization, OutboundEmail
 from consultations.services.followups import (
     first_response_followups_run,
+    meeting_reminders_run,
     waiting_nudges_run,
     weekly_digest_send,
 )
@@ -28,6 +31,7 @@ from consultations.services.transitions import (
     consultation_assign_advisor,
     consultation_wait_for_organization,
 )
+from consultations.services.workspace import meeting_schedule
 from tests.factories import catalog_track
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +46,8 @@ STAFF_KINDS = {
     Kind.RESPONSE_ESCALATION,
     Kind.WAITING_ADVISOR,
     Kind.WEEKLY_DIGEST,
+    Kind.MEETING_INVITATION_TO_ADVISOR,
+    Kind.MEETING_REMINDER_TO_ADVISOR,
 }
 ORGANIZATION = "Amutat Sodit Letzedek"
 CONTACT = "Yael Nistara"
@@ -99,6 +105,19 @@ def test_no_staff_email_about_a_crisis_request_carries_personal_data(
     consultation_assign_advisor(
         consultation=consultation, advisor=advisor, actor=coordinator
     )
+    # A meeting at the shelter: the advisor's invitation and reminder (and
+    # the calendar file attached) name neither the place nor the contact.
+    day = (timezone.now() + datetime.timedelta(days=14)).astimezone(ISRAEL_TZ)
+    starts_at = day.replace(hour=10, minute=0, second=0, microsecond=0)
+    meeting_schedule(
+        consultation=consultation,
+        advisor=advisor,
+        starts_at=starts_at,
+        duration=datetime.timedelta(hours=1),
+        mode=Meeting.Mode.IN_PERSON,
+        location_or_link=BODY,
+    )
+    meeting_reminders_run(now=starts_at - datetime.timedelta(hours=1))
     consultation_wait_for_organization(
         consultation=consultation, actor=advisor, note="The board's decision, please."
     )
@@ -108,7 +127,7 @@ def test_no_staff_email_about_a_crisis_request_carries_personal_data(
     emails = OutboundEmail.objects.filter(kind__in=STAFF_KINDS)
     assert {email.kind for email in emails} == STAFF_KINDS
     for email in emails:
-        text = _rendered(email)
+        text = _rendered(email) + email.context.get("ics", "")
         assert consultation.reference in text, email.kind
         for detail in [*PERSONAL, REASON]:
             assert detail not in text, (email.kind, detail)

@@ -61,6 +61,9 @@ def _all_urls(consultation, meeting):
         reverse(
             "workspace:meeting_reschedule", kwargs={"pk": pk, "meeting_pk": meeting.pk}
         ),
+        reverse(
+            "workspace:meeting_calendar", kwargs={"pk": pk, "meeting_pk": meeting.pk}
+        ),
     ]
     posts = [
         (reverse(f"workspace:{name}", kwargs={"pk": pk}), data)

@@ -131,10 +131,10 @@ def test_a_meeting_ahead_sends_an_invitation_in_israel_time(
     assert event.end - event.start == timedelta(hours=1)
     assert "Asia/Jerusalem" in row.context["ics"]
     assert "BEGIN:VTIMEZONE" in row.context["ics"]
-    assert str(event["ATTENDEE"]) == f"mailto:{assigned.contact_email}"
+    assert f"mailto:{assigned.contact_email}" in [str(a) for a in event["ATTENDEE"]]
     assert str(event["LOCATION"]) == "https://meet.example.org/shatil"
 
-    (email,) = mail.outbox
+    (email,) = [sent for sent in mail.outbox if sent.to == [assigned.contact_email]]
     (attachment,) = email.attachments
     assert attachment[0] == "invitation.ics"
     assert "method=REQUEST" in attachment[2]
@@ -221,3 +221,102 @@ def test_a_cancelled_meeting_cannot_be_cancelled_or_moved_again(assigned, adviso
         meeting_cancel(meeting=meeting, actor=advisor)
     with pytest.raises(ValidationError):
         meeting_reschedule(meeting=meeting, actor=advisor, starts_at=_next_week_at(9))
+
+
+# The advisor's own invitation (issue 19, item 18) ----------------------------
+
+
+def _attendees(event) -> dict[str, dict]:
+    """mailto address -> the attendee's parameters."""
+    values = event["ATTENDEE"]
+    values = values if isinstance(values, list) else [values]
+    return {str(value): dict(value.params) for value in values}
+
+
+def test_the_advisor_organizes_the_meeting_and_the_organization_is_asked(
+    assigned, advisor
+):
+    """ORGANIZER is the assigned advisor, by name; the organization's
+    contact is the attendee asked to answer, and the advisor attends as the
+    chair who accepted, so the event is in both calendars."""
+    _schedule(assigned, advisor)
+
+    row = OutboundEmail.objects.get(kind=OutboundEmail.Kind.MEETING_INVITATION)
+    (event,) = _calendar(row).walk("VEVENT")
+    assert str(event["ORGANIZER"]) == f"mailto:{advisor.email}"
+    assert event["ORGANIZER"].params["CN"] == advisor.get_full_name()
+    attendees = _attendees(event)
+    contact = attendees[f"mailto:{assigned.contact_email}"]
+    assert (contact["ROLE"], contact["RSVP"]) == ("REQ-PARTICIPANT", "TRUE")
+    chair = attendees[f"mailto:{advisor.email}"]
+    assert (chair["ROLE"], chair["PARTSTAT"]) == ("CHAIR", "ACCEPTED")
+
+
+def test_the_advisor_gets_an_invitation_of_their_own_in_their_language(
+    assigned, make_advisor, eager_celery, django_capture_on_commit_callbacks
+):
+    """An Arabic-speaking advisor's invitation is in Arabic, to the
+    advisor's address, with the same event (UID, SEQUENCE) as the
+    organization's and a link to the workspace in Arabic."""
+    advisor = make_advisor(first_name="Omar", preferred_language="ar")
+    assigned.advisor = advisor
+    assigned.save(update_fields=["advisor"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = _schedule(assigned, advisor)
+
+    row = OutboundEmail.objects.get(
+        kind=OutboundEmail.Kind.MEETING_INVITATION_TO_ADVISOR
+    )
+    assert (row.to_address, row.language) == (advisor.email, "ar")
+    assert row.dedup_key == f"meeting_advisor:{meeting.uid}:0"
+    assert "/ar/workspace/" in row.context["url"]
+    (event,) = _calendar(row).walk("VEVENT")
+    assert str(event["UID"]) == meeting.ics_uid
+    assert event["SEQUENCE"] == 0
+    with translation.override("ar"):
+        summary = _("Consultation meeting (%(reference)s)") % {
+            "reference": assigned.reference
+        }
+    assert str(event["SUMMARY"]) == summary
+    (email,) = [sent for sent in mail.outbox if sent.to == [advisor.email]]
+    assert "method=REQUEST" in email.attachments[0][2]
+    assert assigned.reference in email.subject
+
+
+def test_moving_and_cancelling_update_the_advisors_calendar_too(assigned, advisor):
+    """Each version goes to both sides with the same SEQUENCE; the
+    cancellation is METHOD:CANCEL for the advisor as for the organization."""
+    meeting = _schedule(assigned, advisor)
+    meeting_reschedule(meeting=meeting, actor=advisor, starts_at=_next_week_at(15))
+    meeting_cancel(meeting=meeting, actor=advisor)
+
+    for kind in ("meeting", "meeting_advisor"):
+        calendars = [
+            _calendar(row)
+            for row in OutboundEmail.objects.filter(kind=kind).order_by("pk")
+        ]
+        assert [c["METHOD"] for c in calendars] == ["REQUEST", "REQUEST", "CANCEL"]
+        events = [c.walk("VEVENT")[0] for c in calendars]
+        assert [event["SEQUENCE"] for event in events] == [0, 1, 2]
+        assert {str(event["UID"]) for event in events} == {meeting.ics_uid}
+    advisor_rows = OutboundEmail.objects.filter(kind="meeting_advisor")
+    assert {row.to_address for row in advisor_rows} == {advisor.email}
+
+
+def test_without_an_advisor_the_staff_inbox_organizes_and_nobody_else_is_emailed(
+    assigned, advisor, coordinator, settings
+):
+    """An advisor who left (inactive) is neither organizer nor emailed when
+    a coordinator moves the meeting."""
+    meeting = _schedule(assigned, advisor)
+    advisor.is_active = False
+    advisor.save(update_fields=["is_active"])
+
+    meeting_reschedule(meeting=meeting, actor=coordinator, starts_at=_next_week_at(15))
+
+    latest = OutboundEmail.objects.filter(kind="meeting").order_by("pk").last()
+    (event,) = _calendar(latest).walk("VEVENT")
+    assert str(event["ORGANIZER"]) == f"mailto:{settings.STAFF_INBOX_EMAIL}"
+    assert list(_attendees(event)) == [f"mailto:{assigned.contact_email}"]
+    assert OutboundEmail.objects.filter(kind="meeting_advisor").count() == 1

@@ -68,6 +68,8 @@ class OAuthServer:
     # Answer each refresh with a new refresh token too, as Microsoft may.
     rotate: bool = False
     rotated: set = field(default_factory=set)
+    # How long each access token lives, as the token endpoint says.
+    expires_in: int = 3600
 
     def start(self):
         provider = self
@@ -136,7 +138,7 @@ class OAuthServer:
         answer = {
             "access_token": access_token,
             "token_type": "Bearer",
-            "expires_in": 3600,
+            "expires_in": self.expires_in,
         }
         if self.rotate:
             answer["refresh_token"] = secrets.token_urlsafe(24)

@@ -16,7 +16,9 @@ stored in UTC; emails show Israel time.
 
 One module per job, each with its plan, send and run: first_response.py,
 waiting_nudges.py, feedback_requests.py and weekly_digest.py; shared.py
-holds what they share. The jobs' entry points are re-exported here.
+holds what they share. meeting_reminders.py reminds both sides of a meeting
+a business day before it, keyed by the meeting and its version. The jobs'
+entry points are re-exported here.
 """
 
 from .feedback_requests import feedback_requests_plan, feedback_requests_run
@@ -26,6 +28,7 @@ from .first_response import (
     first_response_followups_run,
     response_reminder_at,
 )
+from .meeting_reminders import meeting_reminder_at, meeting_reminders_run
 from .shared import FollowUpNotApplicable, followup_cancel
 from .waiting_nudges import waiting_nudges_plan, waiting_nudges_run
 from .weekly_digest import weekly_digest_context, weekly_digest_send
@@ -38,6 +41,8 @@ __all__ = [
     "first_response_followups_plan",
     "first_response_followups_run",
     "followup_cancel",
+    "meeting_reminder_at",
+    "meeting_reminders_run",
     "response_reminder_at",
     "waiting_nudges_plan",
     "waiting_nudges_run",
