@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consultations', '0054_advisor_preferred_language'),
+        ('consultations', '0102_checklist_permissions'),
     ]
 
     operations = [
