@@ -26,6 +26,7 @@ from .followups import FollowUp, ResponsePolicy
 from .organization_merges import OrganizationMerge
 from .organizations import Organization
 from .outbox import OutboundEmail
+from .outcomes import ConsultationOutcome
 from .requests import CoalitionMember, Consultation, ReferenceSequence, StatusChange
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "ChoiceListValidator",
     "CoalitionMember",
     "Consultation",
+    "ConsultationOutcome",
     "Feedback",
     "FollowUp",
     "InternalNote",

@@ -34,6 +34,9 @@ class OutboundEmail(TimeStampedModel):
         WAITING_ADVISOR = "waiting_advisor", _("Organization silent, to the advisor")
         FEEDBACK_REQUEST = "feedback_request", _("Feedback request")
         WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
+        STEP_DUE_ORGANIZATION = "step_due_org", _("Plan step due, to the organization")
+        STEP_DUE_ADVISOR = "step_due_advisor", _("Plan step due, to the advisor")
+        STEP_OVERDUE = "step_overdue", _("Organization's plan step overdue")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

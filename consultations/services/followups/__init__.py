@@ -15,7 +15,7 @@ Every time is computed on the business calendar (business_time.py) and
 stored in UTC; emails show Israel time.
 
 One module per job, each with its plan, send and run: first_response.py,
-waiting_nudges.py, feedback_requests.py and weekly_digest.py; shared.py
+waiting_nudges.py, feedback_requests.py, plan_steps.py and weekly_digest.py; shared.py
 holds what they share. The jobs' entry points are re-exported here.
 """
 
@@ -26,6 +26,7 @@ from .first_response import (
     first_response_followups_run,
     response_reminder_at,
 )
+from .plan_steps import plan_step_followups_plan, plan_step_followups_run
 from .shared import FollowUpNotApplicable, followup_cancel
 from .waiting_nudges import waiting_nudges_plan, waiting_nudges_run
 from .weekly_digest import weekly_digest_context, weekly_digest_send
@@ -38,6 +39,8 @@ __all__ = [
     "first_response_followups_plan",
     "first_response_followups_run",
     "followup_cancel",
+    "plan_step_followups_plan",
+    "plan_step_followups_run",
     "response_reminder_at",
     "waiting_nudges_plan",
     "waiting_nudges_run",
