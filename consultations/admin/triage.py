@@ -60,9 +60,9 @@ from consultations.services.access_log import (
     access_log_requests_exported,
 )
 from consultations.services.transitions import (
-    consultation_assign_advisor,
     check_transition,
     clean_outcome,
+    consultation_assign_advisor,
     consultation_change_status,
     consultation_complete,
     consultation_decline,
