@@ -9,7 +9,7 @@ class ConsultationsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from shatil_portal.caching import RESPONSE_POLICIES, invalidator
+        from shatil_portal.caching import DASHBOARD, RESPONSE_POLICIES, invalidator
 
         # Response policies are cached under a version of their own
         # (selectors/followups.py): a change moves only that version on, and
@@ -19,3 +19,10 @@ class ConsultationsConfig(AppConfig):
         changed = invalidator(RESPONSE_POLICIES)
         post_save.connect(changed, sender=policy, dispatch_uid="policy-saved")
         post_delete.connect(changed, sender=policy, dispatch_uid="policy-deleted")
+
+        # The dashboard's outcomes: a completion records one, and the cached
+        # figures are computed afresh once it commits.
+        outcome = self.get_model("ConsultationOutcome")
+        completed = invalidator(DASHBOARD)
+        post_save.connect(completed, sender=outcome, dispatch_uid="outcome-saved")
+        post_delete.connect(completed, sender=outcome, dispatch_uid="outcome-deleted")
