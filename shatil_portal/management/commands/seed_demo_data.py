@@ -37,6 +37,7 @@ from consultations.models import (
     AdvisorProfile,
     CoalitionMember,
     Consultation,
+    ConsultationOutcome,
     Feedback,
     InternalNote,
     Meeting,
@@ -81,6 +82,7 @@ from shatil_portal.demo_content import (
     REQUEST_TEXTS,
     REQUESTS,
     WORDS,
+    demo_outcome,
 )
 from tracks.models import AdjacentArea, Track
 
@@ -378,8 +380,13 @@ class Seeder:
                 consultation=consultation, actor=advisor, note=said["waiting"]
             )
         elif step == "complete":
+            outcome, outcome_note = demo_outcome(number)
             consultation_complete(
-                consultation=consultation, actor=advisor, note=said["completed"]
+                consultation=consultation,
+                actor=advisor,
+                note=said["completed"],
+                outcome=outcome,
+                outcome_note=outcome_note,
             )
         elif step == "decline":
             consultation_decline(
@@ -484,6 +491,7 @@ def _move_to_demo_dates(*, clocks: dict[int, DemoClock]) -> None:
     move(Meeting, stamps)
     move(CoalitionMember, stamps)
     move(Feedback, (*stamps, "submitted_at"))
+    move(ConsultationOutcome, ("created_at",))
 
     def sent(email):
         email.status = OutboundEmail.Status.SENT
