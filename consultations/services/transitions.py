@@ -26,6 +26,7 @@ from consultations.models import (
 )
 from consultations.models.outcomes import OUTCOME_NOTE_LENGTH
 from consultations.services.access import ensure_may_work_on, ensure_staff
+from consultations.services.engagement import BIDI_CONTROLS
 from consultations.services.notices import (
     consultation_mark_first_response,
     format_local,
@@ -40,7 +41,6 @@ from consultations.services.workflow import (
     apply_status_change,
     lock_consultation,
 )
-from consultations.services.engagement import BIDI_CONTROLS
 from consultations.services.workspace import clean_body
 from shatil_portal.people import display_name
 
