@@ -42,6 +42,7 @@ from consultations.admin.inlines import (
     MessageAddInline,
     MessageInline,
     OutboundEmailInline,
+    OutcomeInline,
     StatusChangeInline,
 )
 from consultations.admin.retention import anonymize_selected
@@ -142,6 +143,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
     inlines = [
         CoalitionMemberInline,
         StatusChangeInline,
+        OutcomeInline,
         InternalNoteInline,
         InternalNoteAddInline,
         MessageInline,

@@ -207,3 +207,26 @@ def test_anonymization_erases_the_note_and_keeps_the_kind(
     outcome = ConsultationOutcome.objects.get(consultation=in_progress)
     assert outcome.kind == "policy_adopted"
     assert NOTE not in outcome.note
+
+
+def test_the_workspace_page_shows_the_outcome_at_no_extra_query(
+    client, advisor, in_progress, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(advisor)
+    url = reverse("workspace:request_detail", kwargs={"pk": in_progress.pk})
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    transitions.consultation_complete(
+        consultation=in_progress,
+        actor=advisor,
+        outcome="skills_gained",
+        outcome_note=NOTE,
+    )
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        response = client.get(url)
+    content = response.content.decode()
+    assert 'id="outcome"' in content
+    assert NOTE in content
