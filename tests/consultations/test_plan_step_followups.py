@@ -199,3 +199,30 @@ def test_without_an_active_advisor_the_staff_inbox_is_told(catalog):
     make_step(unassigned, owner=StepOwner.ADVISOR)
     run_at(2026, 11, 8, 9, 5)
     assert queued(DUE_ADVISOR) == [(settings.STAFF_INBOX_EMAIL, unassigned.pk)]
+
+
+def test_a_reminder_that_no_longer_applies_is_cancelled_at_the_next_run(assigned):
+    """Done, moved or closed: the scheduled rows are cancelled, with the
+    reason, as soon as the job runs, not only when their time comes."""
+    done, moved, other = (make_step(assigned) for _ in range(3))
+    run_at(2026, 11, 2, 10, 0)
+    PlanStep.objects.filter(pk=done.pk).update(status="done")
+    PlanStep.objects.filter(pk=moved.pk).update(due_date=datetime.date(2026, 11, 12))
+    run_at(2026, 11, 2, 11, 0)
+
+    def reasons(step):
+        return set(
+            FollowUp.objects.filter(plan_step=step, step_due_date=FRIDAY).values_list(
+                "status", "failure_message"
+            )
+        )
+
+    assert reasons(done) == {("cancelled", gettext("The step is done or dropped."))}
+    assert reasons(moved) == {("cancelled", gettext("The step's due date changed."))}
+    assert reasons(other) == {("scheduled", "")}
+    assert FollowUp.objects.get(
+        plan_step=moved, kind="step_due", step_due_date=datetime.date(2026, 11, 12)
+    ).status == ("scheduled")
+    Consultation.objects.filter(pk=assigned.pk).update(status="completed")
+    run_at(2026, 11, 2, 12, 0)
+    assert reasons(other) == {("cancelled", gettext("The request was closed."))}

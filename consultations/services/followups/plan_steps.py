@@ -12,7 +12,7 @@ reminder, and the row of the old date is cancelled when its time comes.
 import datetime
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -109,6 +109,38 @@ def plan_step_followups_plan(*, now: datetime.datetime) -> int:
             )
     FollowUp.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+def plan_step_followups_cancel_stale() -> int:
+    """Cancel, with the reason, the scheduled rows whose step was done or
+    dropped, moved to another date, or whose request was closed since they
+    were planned, so that the admin and the advisor's next step never show
+    a reminder that will not go out. Sending checks the same again."""
+    scheduled = FollowUp.objects.filter(
+        status=FollowUp.Status.SCHEDULED, kind__in=STEP_KINDS
+    )
+    reasons = [
+        (
+            Q(plan__consultation__status__in=Consultation.CLOSED_STATUSES),
+            _("The request was closed."),
+        ),
+        (~Q(status__in=OPEN_STEP_STATUSES), _("The step is done or dropped.")),
+    ]
+    cancelled = 0
+    for condition, reason in reasons:
+        cancelled += scheduled.filter(
+            plan_step__in=PlanStep.objects.filter(condition)
+        ).update(
+            status=FollowUp.Status.CANCELLED,
+            failure_message=reason,
+            updated_at=timezone.now(),
+        )
+    cancelled += scheduled.exclude(plan_step__due_date=F("step_due_date")).update(
+        status=FollowUp.Status.CANCELLED,
+        failure_message=_("The step's due date changed."),
+        updated_at=timezone.now(),
+    )
+    return cancelled
 
 
 def _check_step(followup: FollowUp) -> PlanStep:
@@ -223,5 +255,6 @@ def plan_step_followups_run(*, now: datetime.datetime | None = None) -> int:
     """The periodic job: plan the rows of new steps and due dates, send the
     due ones."""
     now = now or timezone.now()
+    plan_step_followups_cancel_stale()
     plan_step_followups_plan(now=now)
     return _send_each(kinds=STEP_KINDS, now=now, send=_send_step)
