@@ -9,7 +9,12 @@ class ConsultationsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from shatil_portal.caching import RESPONSE_POLICIES, invalidator
+        from shatil_portal.caching import (
+            DASHBOARD,
+            RESPONSE_POLICIES,
+            catalog_changed,
+            invalidator,
+        )
 
         # Response policies are cached under a version of their own
         # (selectors/followups.py): a change moves only that version on, and
@@ -22,8 +27,13 @@ class ConsultationsConfig(AppConfig):
 
         # The request form offers the checklist's tools (its optional
         # section): an edit of a tool renders the form afresh.
-        from shatil_portal.caching import catalog_changed
-
         tool = self.get_model("PolicyTool")
         post_save.connect(catalog_changed, sender=tool, dispatch_uid="tool-saved")
         post_delete.connect(catalog_changed, sender=tool, dispatch_uid="tool-deleted")
+
+        # The dashboard's outcomes: a completion records one, and the cached
+        # figures are computed afresh once it commits.
+        outcome = self.get_model("ConsultationOutcome")
+        completed = invalidator(DASHBOARD)
+        post_save.connect(completed, sender=outcome, dispatch_uid="outcome-saved")
+        post_delete.connect(completed, sender=outcome, dispatch_uid="outcome-deleted")

@@ -62,6 +62,13 @@ def meeting_reminders_task() -> int:
 
 
 @shared_task
+def plan_step_followups_task() -> int:
+    from consultations.services.followups import plan_step_followups_run
+
+    return plan_step_followups_run()
+
+
+@shared_task
 def weekly_digest_task() -> int:
     from consultations.services.followups import weekly_digest_send
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path("requests/<int:pk>/status/", workspace.status_change, name="status_change"),
     path("requests/<int:pk>/decline/", workspace.decline, name="decline"),
     path("requests/<int:pk>/wait/", workspace.wait, name="wait"),
+    path("requests/<int:pk>/complete/", workspace.complete, name="complete"),
     # The work plan (issue 18)
     path("requests/<int:pk>/plan/", engagement.plan_page, name="plan"),
     path("requests/<int:pk>/plan/start/", engagement.plan_start, name="plan_start"),

@@ -212,6 +212,30 @@ catalog_changed = invalidator(CATALOG)
 # the catalog pages and the request form promise their response time.
 RESPONSE_POLICIES = "response-policies"
 
+# The staff dashboard's figures (consultations/insight/figures.py): kept for
+# a few minutes, but moved on at once when a request is completed with its
+# outcome (consultations/apps.py), so the outcomes shown are never stale.
+DASHBOARD = "dashboard"
+
+
+def namespace_version(namespace: str) -> str:
+    """The current version of `namespace`, for a cache that keys its own
+    entries by it (the dashboard's); "" when the cache does not answer."""
+    key = _version_key(namespace)
+    local = _local_copy(namespace, key)
+    if local is not None:
+        return local.version
+    try:
+        version = cache.get(key)
+        if version is None:
+            cache.add(key, _new_version(), timeout=None)
+            version = cache.get(key)
+    except CACHE_ERRORS as error:
+        logger.warning("Dashboard version not read: %s", type(error).__name__)
+        return ""
+    _remember(namespace, key, str(version), "", None)
+    return str(version)
+
 
 def cache_usable() -> bool:
     return not (settings.DEBUG or connection.in_atomic_block)

@@ -811,6 +811,22 @@ REQUESTS = [
     ("special_ed", "project-consulting", 1, "new", 0.2, None),
 ]
 
+# What the completed requests achieved, in turn by their place in REQUESTS
+# (the outcome's note is for staff, so in Hebrew).
+OUTCOMES = [
+    ("plan_in_place", "לארגון יש תכנית עבודה מוסכמת, עם צעדים ואחראים לכל צעד."),
+    ("policy_adopted", "הרשות אימצה את נוהל ההנגשה שהארגון הציע בוועדה."),
+    ("skills_gained", "הצוות למד למפות שחקנים ולבנות תכנית לקידום מדיניות בעצמו."),
+    ("decision_changed", "הוועדה ביטלה את הקיצוץ המתוכנן בעקבות נייר העמדה."),
+    ("nothing_yet", "ההצבעה נדחתה לשנה הבאה; נקבעה שיחת מעקב בעוד שלושה חודשים."),
+]
+
+
+def demo_outcome(number: int) -> tuple[str, str]:
+    """The outcome (kind, note) of the completed request at `number`."""
+    return OUTCOMES[number % len(OUTCOMES)]
+
+
 # Completed requests (by their place in REQUESTS) whose organization answered
 # the feedback form: (satisfaction 1-5, reached the goal, would recommend).
 FEEDBACK = {

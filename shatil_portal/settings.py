@@ -520,6 +520,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consultations.tasks.meeting_reminders_task",
         "schedule": crontab(minute="*/15"),
     },
+    "plan-step-followups": {
+        "task": "consultations.tasks.plan_step_followups_task",
+        "schedule": crontab(minute=15),
+    },
     "weekly-digest": {
         "task": "consultations.tasks.weekly_digest_task",
         "schedule": crontab(day_of_week="sun", hour=8, minute=0),
@@ -619,6 +623,9 @@ FOLLOWUP_FEEDBACK_DELAY_BUSINESS_DAYS = env.int(
     "FOLLOWUP_FEEDBACK_DELAY_BUSINESS_DAYS", default=3
 )
 FOLLOWUP_FEEDBACK_MAX_AGE_DAYS = env.int("FOLLOWUP_FEEDBACK_MAX_AGE_DAYS", default=30)
+# An organization's work-plan step still open this many business days after
+# it was reminded is flagged to the advisor.
+PLAN_STEP_OVERDUE_BUSINESS_DAYS = env.int("PLAN_STEP_OVERDUE_BUSINESS_DAYS", default=3)
 # How many rows one run of a job takes; the next run takes the rest.
 FOLLOWUP_BATCH_SIZE = env.int("FOLLOWUP_BATCH_SIZE", default=200)
 

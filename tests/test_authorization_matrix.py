@@ -199,7 +199,7 @@ PORTAL_CASES = [
 
 # POST-only workspace forms: GET is 405; an empty POST is re-shown with its
 # errors (400) to those allowed, and 404 to anyone else.
-for _name in ["note_add", "message_send", "meeting_add", "decline", "wait"]:
+for _name in ["note_add", "message_send", "meeting_add", "decline", "wait", "complete"]:
     PORTAL_CASES += [
         Case(
             f"workspace:{_name}",
@@ -1021,6 +1021,19 @@ ADMIN_CUSTOM_CASES = [
         method="post",
         data={"note": ""},
         label="crisis request, empty note",
+    ),
+    admin_case(
+        "consultations_consultation_complete",
+        "200 200 200",
+        admin_path("consultations_consultation_complete", normal_pk),
+    ),
+    admin_case(
+        "consultations_consultation_complete",
+        "400 404 400",
+        admin_path("consultations_consultation_complete", crisis_pk),
+        method="post",
+        data={},
+        label="crisis request, no outcome",
     ),
     admin_case(
         "consultations_consultation_export",

@@ -57,6 +57,8 @@ class FollowUpAdmin(CrisisScopedAdmin, admin.ModelAdmin):
         "kind",
         "sequence",
         "status_change",
+        "plan_step",
+        "step_due_date",
         "scheduled_at",
         "sent_at",
         "status",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from consultations.admin.scope import ReadOnlyInline
 from consultations.models import (
     CoalitionMember,
+    ConsultationOutcome,
     InternalNote,
     Meeting,
     Message,
@@ -41,6 +42,17 @@ class StatusChangeInline(ReadOnlyInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+
+class OutcomeInline(ReadOnlyInline):
+    """What the request achieved, recorded when it was completed."""
+
+    model = ConsultationOutcome
+    fields = ["created_at", "kind", "note", "recorder_name"]
+    recorder_name = _person_column(ConsultationOutcome, "recorded_by")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by")
 
 
 class InternalNoteInline(ReadOnlyInline):

@@ -42,10 +42,12 @@ from consultations.admin.inlines import (
     MessageAddInline,
     MessageInline,
     OutboundEmailInline,
+    OutcomeInline,
     StatusChangeInline,
 )
 from consultations.admin.retention import anonymize_selected
 from consultations.admin.scope import CrisisScopedAdmin
+from consultations.forms.outcomes import CompleteForm
 from consultations.models import (
     AccessLogEntry,
     Consultation,
@@ -59,8 +61,11 @@ from consultations.services.access_log import (
     access_log_requests_exported,
 )
 from consultations.services.transitions import (
+    check_transition,
+    clean_outcome,
     consultation_assign_advisor,
     consultation_change_status,
+    consultation_complete,
     consultation_decline,
     consultation_reassign,
     consultation_wait_for_organization,
@@ -138,6 +143,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
     inlines = [
         CoalitionMemberInline,
         StatusChangeInline,
+        OutcomeInline,
         InternalNoteInline,
         InternalNoteAddInline,
         MessageInline,
@@ -406,6 +412,11 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
                 name=f"{prefix}_wait",
             ),
             path(
+                "<path:object_id>/complete/",
+                self.admin_site.admin_view(self.complete_view),
+                name=f"{prefix}_complete",
+            ),
+            path(
                 "export/",
                 self.admin_site.admin_view(self.export_filtered_view),
                 name=f"{prefix}_export",
@@ -528,6 +539,9 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
         if to_status == Status.WAITING_FOR_ORGANIZATION:
             # So is the note saying what the advisor waits for.
             return HttpResponseRedirect(self._url("wait", obj))
+        if to_status == Status.COMPLETED:
+            # And the outcome of a completed request.
+            return HttpResponseRedirect(self._url("complete", obj))
         try:
             consultation_change_status(
                 consultation=obj,
@@ -612,6 +626,62 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
             % {"reference": obj.reference},
             version=request.POST.get("version") or obj.version,
             **WAIT_PAGE_TEXTS,
+        )
+
+    def complete_view(self, request, object_id):
+        """Complete with the outcome; a refusal shows the page again with
+        the choice and the note as typed."""
+        obj = self._get_for_change(request, object_id)
+        try:
+            check_transition(consultation=obj, to_status=Status.COMPLETED)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return self._back_to(obj)
+        form = CompleteForm(
+            request.POST if request.method == "POST" else None,
+            initial={"version": obj.version},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                consultation_complete(
+                    consultation=obj,
+                    actor=request.user,
+                    outcome=form.cleaned_data["outcome"],
+                    outcome_note=form.cleaned_data["outcome_note"],
+                    expected_version=form.cleaned_data["version"] or None,
+                )
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(
+                    request,
+                    _("%(reference)s is now “%(status)s”; the organization is told.")
+                    % {"reference": obj.reference, "status": Status.COMPLETED.label},
+                )
+                return self._back_to(obj)
+        return self._complete_page(
+            request,
+            form=form,
+            consultations=[obj],
+            title=_("Complete %(reference)s") % {"reference": obj.reference},
+            form_action=self._url("complete", obj),
+            status=400 if form.is_bound else 200,
+        )
+
+    def _complete_page(self, request, *, form, consultations, status=200, **extra):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "consultations": consultations,
+            "form": form,
+            **extra,
+        }
+        return TemplateResponse(
+            request,
+            "admin/consultations/consultation/complete.html",
+            context,
+            status=status,
         )
 
     def _note_page(self, request, obj, *, form, action, title, version, **texts):
@@ -800,9 +870,53 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
             request, "admin/consultations/consultation/decline.html", context
         )
 
-    @admin.action(description=gettext_lazy("Set completed"), permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Set completed, with the outcome…"),
+        permissions=["change"],
+    )
     def complete(self, request, queryset):
-        self._change_each(request, queryset, Status.COMPLETED)
+        """One outcome for every selected request; each is completed by the
+        same service as one at a time, and one refused stops no other."""
+        form = CompleteForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            try:
+                clean_outcome(
+                    outcome=form.cleaned_data["outcome"],
+                    outcome_note=form.cleaned_data["outcome_note"],
+                )
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                done, failures = apply_to_each(
+                    self._ordered(queryset),
+                    lambda consultation: consultation_complete(
+                        consultation=consultation,
+                        actor=request.user,
+                        outcome=form.cleaned_data["outcome"],
+                        outcome_note=form.cleaned_data["outcome_note"],
+                    ),
+                )
+                report_bulk_outcome(
+                    request,
+                    done_message=done
+                    and ngettext(
+                        "%(count)s request is now “%(status)s”.",
+                        "%(count)s requests are now “%(status)s”.",
+                        done,
+                    )
+                    % {"count": done, "status": Status.COMPLETED.label},
+                    failures=failures,
+                )
+                return None
+        return self._complete_page(
+            request,
+            form=form,
+            consultations=list(queryset),
+            title=_("Complete the selected requests"),
+            action_name="complete",
+            action_checkbox_name=ACTION_CHECKBOX_NAME,
+            form_action="",
+        )
 
     @admin.action(
         description=gettext_lazy("Decline, with a note to each organization…"),

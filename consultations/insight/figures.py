@@ -24,7 +24,7 @@ from consultations.insight.charts import (
     column_chart,
     line_chart,
 )
-from consultations.models import Consultation
+from consultations.models import Consultation, ConsultationOutcome
 from consultations.permissions import user_may_see_crisis
 from consultations.selectors.dashboard import (
     ChecklistGrowth,
@@ -33,12 +33,13 @@ from consultations.selectors.dashboard import (
     checklist_growth,
     dashboard_figures,
 )
+from shatil_portal.caching import DASHBOARD, namespace_version
 from tracks.models import Track
 
 logger = logging.getLogger(__name__)
 
 Status = Consultation.Status
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 ROW_LABEL_LENGTH = 30
 
 
@@ -320,6 +321,66 @@ def _outcomes_figure(figures: DashboardFigures, *, rtl: bool) -> Figure:
     )
 
 
+ACHIEVED = ConsultationOutcome.Kind
+
+
+def _achieved_figure(figures: DashboardFigures, *, rtl: bool) -> Figure:
+    """What completed requests achieved, per track and per year of completion."""
+    kinds = ACHIEVED.values
+    rows, chart_rows, series = [], [], [[] for _kind in kinds]
+    for year in figures.outcome_years:
+        year_rows = []
+        for track in figures.tracks:
+            counts = [figures.achieved.get((year, track.pk, kind), 0) for kind in kinds]
+            year_rows.append(TableRow(track.title, [year, *counts, sum(counts)]))
+            chart_rows.append(f"{year} · {_short(track.title)}")
+            for index, count in enumerate(counts):
+                series[index].append(count)
+        totals = [
+            sum(row.cells[index] for row in year_rows)
+            for index in range(1, len(kinds) + 2)
+        ]
+        rows += [
+            *year_rows,
+            TableRow(
+                _("Total for %(year)s") % {"year": year},
+                [year, *totals],
+                is_total=True,
+            ),
+        ]
+    return Figure(
+        slug="achieved",
+        title=_("What completed requests achieved"),
+        description=_(
+            "The outcome recorded when each request was completed, by track "
+            "and year of completion, for requests completed in the period."
+        ),
+        table=Table(
+            "achieved",
+            _("Completed requests by track, year and outcome"),
+            [
+                _("Track"),
+                _("Year"),
+                *(str(ACHIEVED(kind).label) for kind in kinds),
+                _("Total"),
+            ],
+            rows,
+        ),
+        charts=[
+            bar_chart(
+                rows=chart_rows,
+                series=[
+                    (str(ACHIEVED(kind).label), values)
+                    for kind, values in zip(kinds, series, strict=True)
+                ],
+                rtl=rtl,
+            )
+        ]
+        if chart_rows
+        else [],
+    )
+
+
 def _feedback_figure(figures: DashboardFigures, *, rtl: bool) -> Figure:
     rows, averages = [], []
     for track in figures.tracks:
@@ -453,6 +514,8 @@ def _cache_key(*, user, filters: DashboardFilters) -> str:
         translation.get_language(),
         "crisis" if user_may_see_crisis(user) else "no-crisis",
         *(f"{key}={value}" for key, value in sorted(filters.as_query().items())),
+        # Moved on by every completion: its outcome shows at once.
+        namespace_version(DASHBOARD),
     ]
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
     return f"dashboard:v{CACHE_VERSION}:{digest}"
@@ -473,6 +536,7 @@ def dashboard_build(
             _new_requests_figure(figures, rtl=rtl),
             _response_figure(figures, rtl=rtl),
             _outcomes_figure(figures, rtl=rtl),
+            _achieved_figure(figures, rtl=rtl),
             _feedback_figure(figures, rtl=rtl),
             _advisor_figure(figures, rtl=rtl),
             _crisis_figure(figures, filters=filters, rtl=rtl),

@@ -32,6 +32,7 @@ from .followups import FollowUp, ResponsePolicy
 from .organization_merges import OrganizationMerge
 from .organizations import Organization
 from .outbox import OutboundEmail
+from .outcomes import ConsultationOutcome
 from .requests import CoalitionMember, Consultation, ReferenceSequence, StatusChange
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "ChoiceListValidator",
     "CoalitionMember",
     "Consultation",
+    "ConsultationOutcome",
     "Feedback",
     "FollowUp",
     "InternalNote",

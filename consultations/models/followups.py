@@ -91,6 +91,8 @@ class FollowUp(TimeStampedModel):
         WAITING_NUDGE = "waiting_nudge", _("Reminder to the organization")
         WAITING_ADVISOR = "waiting_advisor", _("Organization silent, to the advisor")
         FEEDBACK_REQUEST = "feedback_request", _("Feedback request")
+        STEP_DUE = "step_due", _("Plan step due, to its owner")
+        STEP_OVERDUE = "step_overdue", _("Overdue organization step, to the advisor")
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
@@ -115,6 +117,17 @@ class FollowUp(TimeStampedModel):
         related_name="+",
         verbose_name=_("started by"),
     )
+    # A reminder about a work-plan step names the step and the due date it
+    # reminds of: a changed due date is a new reminder, never a repeat.
+    plan_step = models.ForeignKey(
+        "consultations.PlanStep",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="followups",
+        verbose_name=_("plan step"),
+    )
+    step_due_date = models.DateField(_("step due date"), null=True, blank=True)
     scheduled_at = models.DateTimeField(_("scheduled at"), db_index=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     status = models.CharField(
@@ -133,8 +146,18 @@ class FollowUp(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["consultation", "kind", "sequence"],
+                condition=Q(plan_step__isnull=True),
                 name="unique_followup_per_consultation_kind_sequence",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["plan_step", "kind", "step_due_date"],
+                condition=Q(plan_step__isnull=False),
+                name="unique_followup_per_step_kind_due_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(plan_step__isnull=True) | Q(step_due_date__isnull=False),
+                name="followup_step_has_due_date",
+            ),
         ]
         indexes = [
             models.Index(

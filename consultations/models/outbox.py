@@ -43,6 +43,9 @@ class OutboundEmail(TimeStampedModel):
             "meeting_reminder_advisor",
             _("Meeting reminder, to the advisor"),
         )
+        STEP_DUE_ORGANIZATION = "step_due_org", _("Plan step due, to the organization")
+        STEP_DUE_ADVISOR = "step_due_advisor", _("Plan step due, to the advisor")
+        STEP_OVERDUE = "step_overdue", _("Organization's plan step overdue")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

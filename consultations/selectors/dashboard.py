@@ -30,7 +30,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.utils import timezone
 
 from consultations.business_time import ISRAEL_TZ, to_local
@@ -181,6 +181,9 @@ class DashboardFigures:
     response: dict[datetime.date, ResponseMonth] = field(default_factory=dict)
     advisor_loads: list[AdvisorLoad] = field(default_factory=list)
     outcomes: dict[tuple[int, str], int] = field(default_factory=dict)
+    # Completed requests by (year of completion, track id, outcome kind).
+    achieved: dict[tuple[int, int, str], int] = field(default_factory=dict)
+    outcome_years: list[int] = field(default_factory=list)
     feedback: dict[int, FeedbackSummary] = field(default_factory=dict)
     crisis_total: int = 0
     crisis_by_month: dict[datetime.date, CrisisMonth] = field(default_factory=dict)
@@ -397,6 +400,19 @@ def dashboard_figures(
             closed_at__lt=filters.end_at,
         )
         .values_list("track_id", "status")
+        .annotate(count=Count("pk"))
+    }
+    figures.outcome_years = list(range(filters.start.year, filters.end.year + 1))
+    figures.achieved = {
+        (year, track_id, kind): count
+        for year, track_id, kind, count in scope.filter(
+            status=Consultation.Status.COMPLETED,
+            closed_at__gte=filters.start_at,
+            closed_at__lt=filters.end_at,
+            outcome__isnull=False,
+        )
+        .annotate(year=ExtractYear("closed_at", tzinfo=ISRAEL_TZ))
+        .values_list("year", "track_id", "outcome__kind")
         .annotate(count=Count("pk"))
     }
     answers = Feedback.objects.filter(

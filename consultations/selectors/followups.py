@@ -5,14 +5,14 @@ and the figures of the weekly digest."""
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from consultations.business_time import add_business_days
-from consultations.models import Consultation, Feedback, ResponsePolicy
+from consultations.models import Consultation, Feedback, PlanStep, ResponsePolicy
 from consultations.permissions import user_may_see_crisis
 from consultations.roles import COORDINATORS_GROUP
 from consultations.suggestions import advisor_profiles_with_load
@@ -198,6 +198,31 @@ def consultations_overdue(*, now: datetime) -> QuerySet[Consultation]:
         )
         .select_related("track", "organization")
         .order_by("-is_crisis", "first_response_due_at", "pk")
+    )
+
+
+def consultations_with_overdue_steps(*, today: date) -> QuerySet[Consultation]:
+    """Open requests whose work plan has steps still open past their due
+    date (Israel's `today`), as `overdue_steps`; most overdue steps first."""
+    return (
+        Consultation.objects.filter(
+            status__in=Consultation.OPEN_STATUSES, anonymized_at__isnull=True
+        )
+        .annotate(
+            overdue_steps=Count(
+                "work_plan__steps",
+                filter=Q(
+                    work_plan__steps__status__in=(
+                        PlanStep.Status.PLANNED,
+                        PlanStep.Status.IN_PROGRESS,
+                    ),
+                    work_plan__steps__due_date__lt=today,
+                ),
+            )
+        )
+        .filter(overdue_steps__gt=0)
+        .select_related("track", "organization")
+        .order_by("-is_crisis", "-overdue_steps", "pk")
     )
 
 

@@ -105,7 +105,7 @@ def consultation_get_for_workspace(*, user, pk: int) -> Consultation | None:
     return (
         Consultation.objects.visible_to(user)
         .filter(pk=pk)
-        .select_related("organization", "track", "track_format", "advisor")
+        .select_related("organization", "track", "track_format", "advisor", "outcome")
         .prefetch_related(
             "adjacent_areas",
             "coalition_members",

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from consultations.models import (
     CoalitionMember,
     Consultation,
+    ConsultationOutcome,
     Feedback,
     FollowUp,
     InternalNote,
@@ -79,6 +80,8 @@ def _erase_attached_rows(*, consultation: Consultation) -> None:
     ).update(status=FollowUp.Status.CANCELLED)
     FollowUp.objects.filter(consultation=consultation).update(failure_message=ERASED)
     work_plan_erase_personal_data(consultation=consultation)
+    # The outcome's kind stays for the dashboard; its note may name people.
+    ConsultationOutcome.objects.filter(consultation=consultation).update(note=ERASED)
     _erase_admin_log(consultation=consultation)
     # Files are personal data whole: the rows go now, the stored files once
     # the transaction commits.

@@ -20,10 +20,13 @@ from consultations.emails import portal_url
 from consultations.models import (
     AdvisorProfile,
     Consultation,
+    ConsultationOutcome,
     OutboundEmail,
     StatusChange,
 )
+from consultations.models.outcomes import OUTCOME_NOTE_LENGTH
 from consultations.services.access import ensure_may_work_on, ensure_staff
+from consultations.services.engagement import BIDI_CONTROLS
 from consultations.services.notices import (
     consultation_mark_first_response,
     format_local,
@@ -54,6 +57,12 @@ def _guard(*, consultation: Consultation, to_status: str) -> None:
                 "to": Status(to_status).label,
             }
         )
+
+
+def check_transition(*, consultation: Consultation, to_status: str) -> None:
+    """Refuse a move the table does not allow, before a page asks for its
+    note or outcome (the service checks again when it runs)."""
+    _guard(consultation=consultation, to_status=to_status)
 
 
 def _active_profile(*, advisor) -> AdvisorProfile:
@@ -278,14 +287,40 @@ def consultation_wait_for_organization(
     return consultation
 
 
+def clean_outcome(*, outcome: str, outcome_note: str) -> tuple[str, str]:
+    """The one rule of what completing a request records: an outcome from
+    the list (“nothing yet” is an answer) and an optional short note."""
+    if outcome not in ConsultationOutcome.Kind.values:
+        raise ValidationError(
+            _(
+                "Choose what the consultation achieved before completing the "
+                "request (“Nothing yet” is an answer too)."
+            ),
+            code="outcome",
+        )
+    outcome_note = BIDI_CONTROLS.sub("", outcome_note or "").strip()
+    if len(outcome_note) > OUTCOME_NOTE_LENGTH:
+        raise ValidationError(
+            _("Keep the note on the outcome under %(limit)s characters.")
+            % {"limit": OUTCOME_NOTE_LENGTH},
+            code="outcome_note",
+        )
+    return outcome, outcome_note
+
+
 @transaction.atomic
 def consultation_complete(
     *,
     consultation: Consultation,
     actor: AbstractBaseUser,
+    outcome: str = "",
+    outcome_note: str = "",
     note: str = "",
     expected_version: str | None = None,
 ) -> Consultation:
+    """Complete the request, recording what it achieved (`clean_outcome`)
+    with who recorded it, beside the status change's history row."""
+    outcome, outcome_note = clean_outcome(outcome=outcome, outcome_note=outcome_note)
     consultation = lock_consultation(consultation.pk, expected_version=expected_version)
     ensure_may_work_on(actor=actor, consultation=consultation)
     _guard(consultation=consultation, to_status=Status.COMPLETED)
@@ -294,6 +329,9 @@ def consultation_complete(
         to_status=Status.COMPLETED,
         actor=actor,
         note=note.strip(),
+    )
+    ConsultationOutcome.objects.create(
+        consultation=consultation, kind=outcome, note=outcome_note, recorded_by=actor
     )
     _organization_email(
         consultation=consultation,
@@ -377,13 +415,18 @@ def consultation_change_status(
     to_status: str,
     actor: AbstractBaseUser,
     note: str = "",
+    outcome: str = "",
+    outcome_note: str = "",
     expected_version: str | None = None,
 ) -> Consultation:
-    """Dispatch a status button to its service."""
+    """Dispatch a status button to its service; completing passes the
+    outcome on (and is refused without one)."""
     service = STATUS_SERVICES.get(to_status)
     if service is None:
         raise ValidationError(_("This status cannot be set here."))
     extra = {"note": note} if to_status in ACCEPTS_NOTE else {}
+    if to_status == Status.COMPLETED:
+        extra |= {"outcome": outcome, "outcome_note": outcome_note}
     return service(
         consultation=consultation,
         actor=actor,

@@ -25,6 +25,7 @@ from consultations.forms import (
     MessageForm,
     WaitForm,
 )
+from consultations.forms.outcomes import CompleteForm
 from consultations.models import AccessLogEntry, Consultation
 from consultations.selectors.attachments import attachment_links_for_workspace
 from consultations.selectors.staff import (
@@ -38,6 +39,7 @@ from consultations.services.access_log import access_log_request_viewed
 from consultations.services.attachments import message_to_organization_with_files
 from consultations.services.transitions import (
     consultation_change_status,
+    consultation_complete,
     consultation_decline,
     consultation_wait_for_organization,
     status_actions_for,
@@ -52,7 +54,9 @@ from consultations.services.workspace import (
 
 Status = Consultation.Status
 # Statuses set from their own form, with the note the organization reads.
-NOTE_FORM_STATUSES = frozenset({Status.WAITING_FOR_ORGANIZATION, Status.DECLINED})
+NOTE_FORM_STATUSES = frozenset(
+    {Status.WAITING_FOR_ORGANIZATION, Status.DECLINED, Status.COMPLETED}
+)
 PAGE_SIZE = 50
 
 
@@ -111,6 +115,9 @@ def _render_detail(request, consultation: Consultation, *, status=200, **bound):
         "wait_form": WaitForm(
             action=action("wait"), initial={"version": consultation.version}
         ),
+        "complete_form": CompleteForm(
+            action=action("complete"), initial={"version": consultation.version}
+        ),
         **bound,
     }
     actions = status_actions_for(user=request.user, consultation=consultation)
@@ -124,6 +131,7 @@ def _render_detail(request, consultation: Consultation, *, status=200, **bound):
         ],
         "can_decline": Status.DECLINED in actions,
         "can_wait": Status.WAITING_FOR_ORGANIZATION in actions,
+        "can_complete": Status.COMPLETED in actions,
         "can_meet": consultation.status in Consultation.ACTIVE_STATUSES,
         "attachments": attachment_links_for_workspace(consultation=consultation),
         **forms,
@@ -357,3 +365,31 @@ def wait(request, pk: int):
     ):
         return redirect(_detail_url(consultation))
     return _render_detail(request, consultation, status=400, wait_form=form)
+
+
+@login_required
+@require_POST
+def complete(request, pk: int):
+    """Complete the request with its outcome; a refusal shows the page again
+    with the choice and the note as typed."""
+    consultation = _get_consultation(request, pk)
+    form = CompleteForm(request.POST, action=request.path)
+    if form.is_valid():
+        try:
+            consultation_complete(
+                consultation=consultation,
+                actor=request.user,
+                outcome=form.cleaned_data["outcome"],
+                outcome_note=form.cleaned_data["outcome_note"],
+                expected_version=form.cleaned_data["version"] or None,
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request,
+                _("The request is now “%(status)s”; the organization is told.")
+                % {"status": Status.COMPLETED.label},
+            )
+            return redirect(_detail_url(consultation))
+    return _render_detail(request, consultation, status=400, complete_form=form)

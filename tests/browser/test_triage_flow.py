@@ -2,8 +2,10 @@
 
 A coordinator signs in to the admin (Hebrew), filters the new requests and
 assigns the suggested advisor; the advisor signs in to the workspace, opens
-the request, logs a meeting, sets it in progress and then completed. The
-organization's status page shows each step and the outbox holds the emails.
+the request, logs a meeting, sets it in progress and then completed, with
+its outcome (refused first without one); the coordinator finds the outcome
+on the dashboard. The organization's status page shows each step and the
+outbox holds the emails.
 axe-core checks the workspace pages in Hebrew, Arabic and English, and the
 triage panel the project adds to the admin.
 """
@@ -38,6 +40,14 @@ def _sign_in(page, url, username):
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("form [type=submit]").last.click()
+
+
+OUTCOME_NOTE = "הוועדה אימצה את הנוהל שהארגון הציע"
+
+
+def _he(text: str) -> str:
+    with translation.override("he"):
+        return translation.gettext(text)
 
 
 def _label(status):
@@ -160,7 +170,21 @@ def test_a_request_goes_from_triage_to_completion(
     expect(page.locator("#current-status")).to_have_text(_label(Status.IN_PROGRESS))
     in_progress_steps = _status_steps(org_page, status_url)
     assert in_progress_steps[:-1] == steps
-    page.locator('button[name="to_status"][value="completed"]').click()
+    # Completing asks what the consultation achieved: without an answer the
+    # page says so and keeps the note; with one, the request is completed.
+    page.locator("details:has(form[action$='/complete/']) summary").click()
+    page.locator("#id_complete-outcome_note").fill(OUTCOME_NOTE)
+    page.locator("form[action$='/complete/'] [type=submit]").click()
+    expect(page.locator("form[action$='/complete/']")).to_contain_text(
+        _he(
+            "Choose what the consultation achieved before completing the "
+            "request (“Nothing yet” is an answer too)."
+        )
+    )
+    expect(page.locator("#id_complete-outcome_note")).to_have_value(OUTCOME_NOTE)
+    assert_accessible(page)
+    page.get_by_label(_he("A policy was adopted")).check()
+    page.locator("form[action$='/complete/'] [type=submit]").click()
     expect(page.locator("#current-status")).to_have_text(_label(Status.COMPLETED))
     completed_steps = _status_steps(org_page, status_url)
     assert completed_steps[:-1] == in_progress_steps
@@ -180,3 +204,22 @@ def test_a_request_goes_from_triage_to_completion(
         "meeting_advisor",
         "completed",
     }
+    assert (consultation.outcome.kind, consultation.outcome.note) == (
+        "policy_adopted",
+        OUTCOME_NOTE,
+    )
+
+    # The coordinator finds the outcome on the dashboard, under its track
+    # and year.
+    page.context.clear_cookies()
+    _sign_in(page, f"{live_server.url}/admin/", "noa")
+    page.goto(f"{live_server.url}/workspace/dashboard/")
+    year = str(consultation.closed_at.astimezone(ISRAEL_TZ).year)
+    with translation.override("he"):
+        track_title = str(consultation.track.title)
+    row = page.locator("#figure-achieved tbody tr", has_text=track_title).filter(
+        has_text=year
+    )
+    expect(row.locator("td")).to_have_text([year, "1", "0", "0", "0", "0", "1"])
+    expect(page.locator("#figure-achieved svg")).to_have_count(1)
+    assert_accessible(page)

@@ -9,15 +9,24 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from consultations.business_time import ISRAEL_TZ
+from consultations.business_time import ISRAEL_TZ, business_morning, to_local
 from consultations.emails import build_message
-from consultations.models import Consultation, Meeting, Organization, OutboundEmail
+from consultations.models import (
+    Consultation,
+    Meeting,
+    Organization,
+    OutboundEmail,
+    PlanStep,
+    WorkPlan,
+)
 from consultations.services.followups import (
     first_response_followups_run,
     meeting_reminders_run,
+    plan_step_followups_run,
     waiting_nudges_run,
     weekly_digest_send,
 )
+from consultations.services.followups.plan_steps import step_overdue_day
 from consultations.services.intake import (
     ContactDetails,
     OrganizationDetails,
@@ -48,6 +57,8 @@ STAFF_KINDS = {
     Kind.WEEKLY_DIGEST,
     Kind.MEETING_INVITATION_TO_ADVISOR,
     Kind.MEETING_REMINDER_TO_ADVISOR,
+    Kind.STEP_DUE_ADVISOR,
+    Kind.STEP_OVERDUE,
 }
 ORGANIZATION = "Amutat Sodit Letzedek"
 CONTACT = "Yael Nistara"
@@ -58,6 +69,7 @@ BACKGROUND = "Three hundred people slept in the school gym"
 TIMING = "Before the council meets on Sunday"
 BODY = "Our shelter address is Rehov HaSod 7"
 REASON = "The mayor's office took it over"
+STEP = "Visit the displaced families at the gym"
 PERSONAL = [ORGANIZATION, CONTACT, EMAIL, PHONE, GOAL, BACKGROUND, TIMING, BODY]
 
 
@@ -90,8 +102,9 @@ def test_no_staff_email_about_a_crisis_request_carries_personal_data(
     catalog, settings, coordinator, advisor
 ):
     """Intake, the organization's message and withdrawal, the assignment,
-    the reminder, the escalation, the silent-organization note and the
-    weekly digest: each names the reference, none a personal detail."""
+    the reminder, the escalation, the silent-organization note, the weekly
+    digest and the work plan's reminders: each names the reference, none a
+    personal detail."""
     settings.STAFF_INBOX_EMAIL = "staff@shatil.example"
     coordinator.email = "coordinator@shatil.example"
     coordinator.save()
@@ -122,6 +135,16 @@ def test_no_staff_email_about_a_crisis_request_carries_personal_data(
         consultation=consultation, actor=advisor, note="The board's decision, please."
     )
     waiting_nudges_run(now=due + datetime.timedelta(days=60))
+    plan = WorkPlan.objects.create(consultation=consultation, goal=GOAL)
+    step_due = to_local(moment=due).date() + datetime.timedelta(days=1)
+    for order, owner in enumerate(["organization", "advisor"], start=1):
+        PlanStep.objects.create(
+            plan=plan, order=order, title=STEP, owner=owner, due_date=step_due
+        )
+    plan_step_followups_run(
+        now=business_morning(day=step_overdue_day(due_date=step_due))
+        + datetime.timedelta(hours=1)
+    )
     consultation_withdraw(consultation=consultation, reason=REASON)
 
     emails = OutboundEmail.objects.filter(kind__in=STAFF_KINDS)
@@ -129,5 +152,5 @@ def test_no_staff_email_about_a_crisis_request_carries_personal_data(
     for email in emails:
         text = _rendered(email) + email.context.get("ics", "")
         assert consultation.reference in text, email.kind
-        for detail in [*PERSONAL, REASON]:
+        for detail in [*PERSONAL, REASON, STEP]:
             assert detail not in text, (email.kind, detail)

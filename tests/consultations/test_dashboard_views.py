@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from consultations.models import Consultation
+from consultations.models import Consultation, ConsultationOutcome
 from tests.factories import ConsultationFactory, FeedbackFactory, catalog_track
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,7 @@ FIGURES = (
     "new-requests",
     "response-time",
     "outcomes",
+    "achieved",
     "feedback",
     "advisor-load",
     "crisis",
@@ -140,6 +141,10 @@ def test_query_count_does_not_grow_with_the_number_of_requests(
                 closed_at=submitted + timedelta(days=9) if index % 3 == 1 else None,
             )
             if index % 3 == 1:
+                ConsultationOutcome.objects.create(
+                    consultation=consultation,
+                    kind=ConsultationOutcome.Kind.values[index % 5],
+                )
                 FeedbackFactory(
                     consultation=consultation,
                     submitted_at=submitted + timedelta(days=10),

@@ -34,6 +34,7 @@ POSTS = {
         "meeting-location_or_link": "https://example.org",
     },
     "status_change": {"to_status": "completed"},
+    "complete": {"complete-outcome": "nothing_yet"},
     "decline": {"decline-note": "No."},
 }
 

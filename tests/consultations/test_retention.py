@@ -153,7 +153,11 @@ def full_history(catalog, coordinator, advisor):
         summary="UNIQUE-MEETING-SUMMARY",
     )
     consultation_complete(
-        consultation=consultation, actor=advisor, note="UNIQUE-HISTORY"
+        consultation=consultation,
+        actor=advisor,
+        note="UNIQUE-HISTORY",
+        outcome="plan_in_place",
+        outcome_note="UNIQUE-OUTCOME-NOTE",
     )
     invitation = feedback_invite(consultation=consultation)
     feedback_submit(

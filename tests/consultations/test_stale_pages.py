@@ -90,21 +90,22 @@ def test_a_workspace_status_button_on_a_stale_page_is_refused(client, advisor, e
     client.force_login(advisor)
     with translation.override("en"):
         detail = reverse("workspace:request_detail", kwargs={"pk": consultation.pk})
-        status_url = reverse("workspace:status_change", kwargs={"pk": consultation.pk})
+        complete_url = reverse("workspace:complete", kwargs={"pk": consultation.pk})
     page = client.get(detail).content.decode()
     consultation_start_progress(consultation=consultation, actor=advisor)
 
     response = client.post(
-        status_url,
+        complete_url,
         {
-            **_hidden_fields(page, containing='name="to_status"'),
-            "to_status": Status.COMPLETED,
+            **_hidden_fields(page, containing='name="complete-outcome"'),
+            "complete-outcome": "plan_in_place",
         },
     )
 
     consultation.refresh_from_db()
     assert consultation.status == Status.IN_PROGRESS
-    assert STALE in _messages(response)
+    assert response.status_code == 400
+    assert STALE in response.content.decode()
 
 
 def test_a_workspace_decline_on_a_stale_page_is_refused(client, advisor, english):
@@ -175,6 +176,7 @@ def test_every_status_service_refuses_a_version_the_request_no_longer_has(
             to_status=to_status,
             actor=coordinator,
             note="A note",
+            outcome="nothing_yet",
             expected_version=shown,
         )
 

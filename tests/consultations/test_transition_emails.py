@@ -113,7 +113,9 @@ def test_completion_emails_the_organization_with_the_advisor_as_reply_to(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        transitions.consultation_complete(consultation=consultation, actor=advisor)
+        transitions.consultation_complete(
+            consultation=consultation, actor=advisor, outcome="nothing_yet"
+        )
 
     (message,) = _sent_to(consultation.contact_email)
     assert "completed" in message.subject
@@ -158,7 +160,9 @@ def test_replies_go_to_the_staff_inbox_once_the_advisor_is_no_longer_active(
         advisor.advisor_profile.save(update_fields=["is_active"])
 
     with django_capture_on_commit_callbacks(execute=True):
-        transitions.consultation_complete(consultation=consultation, actor=coordinator)
+        transitions.consultation_complete(
+            consultation=consultation, actor=coordinator, outcome="nothing_yet"
+        )
 
     (message,) = _sent_to(consultation.contact_email)
     assert message.reply_to == [settings.STAFF_INBOX_EMAIL]

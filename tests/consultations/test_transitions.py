@@ -41,6 +41,7 @@ def _move(*, consultation, to_status, actor, advisor):
         to_status=to_status,
         actor=actor,
         note="Not a fit for the center's tracks.",
+        outcome="plan_in_place",
     )
 
 
@@ -326,7 +327,10 @@ def test_a_status_button_without_a_note_records_no_note(coordinator):
     consultation = ConsultationFactory(history=False, status=Status.IN_PROGRESS)
 
     transitions.consultation_change_status(
-        consultation=consultation, to_status=Status.COMPLETED, actor=coordinator
+        consultation=consultation,
+        to_status=Status.COMPLETED,
+        actor=coordinator,
+        outcome="nothing_yet",
     )
 
     assert StatusChange.objects.get(consultation=consultation).note == ""
@@ -341,6 +345,7 @@ def test_a_status_button_on_a_stale_page_is_refused(coordinator):
             consultation=consultation,
             to_status=Status.COMPLETED,
             actor=coordinator,
+            outcome="nothing_yet",
             expected_version="a version the request no longer has",
         )
 

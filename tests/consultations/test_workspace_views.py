@@ -123,12 +123,13 @@ def test_the_request_page_shows_the_request_and_its_contact(advisor_client, assi
     assert assigned.goal in content
     assert assigned.contact_email in content
     assert assigned.organization.name in content
-    # Only the statuses the table allows from "assigned", as buttons; waiting
-    # and declining have their own forms, for the note.
+    # Only the statuses the table allows from "assigned", as buttons; waiting,
+    # completing and declining have their own forms, for the note or outcome.
     values = [value for value, _label in response.context["status_actions"]]
-    assert values == [Status.IN_PROGRESS, "completed"]
+    assert values == [Status.IN_PROGRESS]
     assert response.context["can_wait"]
     assert response.context["can_decline"]
+    assert response.context["can_complete"]
 
 
 def test_portal_pages_have_no_inline_style_or_script(advisor_client, assigned):
@@ -235,7 +236,9 @@ def test_status_buttons_go_through_the_services(advisor_client, assigned):
     advisor_client.post(
         _detail(assigned, "status_change"), {"to_status": "in_progress"}
     )
-    advisor_client.post(_detail(assigned, "status_change"), {"to_status": "completed"})
+    advisor_client.post(
+        _detail(assigned, "complete"), {"complete-outcome": "skills_gained"}
+    )
 
     assigned.refresh_from_db()
     assert assigned.status == Status.COMPLETED

@@ -13,6 +13,7 @@ from django.utils import timezone
 from consultations.models import (
     AdvisorProfile,
     Consultation,
+    ConsultationOutcome,
     Feedback,
     Organization,
     OutboundEmail,
@@ -99,6 +100,19 @@ def test_the_demo_holds_about_sixty_requests_across_tracks_statuses_and_years(
     assert all(c.coalition_members.exists() for c in coalitions)
     assert {c.preferred_language for c in consultations} == {"he", "ar", "en"}
     assert Feedback.objects.filter(submitted_at__isnull=False).count() >= 3
+    # Every completed request says what it achieved, in every kind, recorded
+    # when it was completed.
+    completed = [c for c in consultations if c.status == Status.COMPLETED]
+    outcomes = {
+        outcome.consultation_id: outcome
+        for outcome in ConsultationOutcome.objects.select_related("consultation")
+    }
+    assert set(outcomes) == {c.pk for c in completed}
+    assert {o.kind for o in outcomes.values()} == set(ConsultationOutcome.Kind.values)
+    assert all(
+        abs((o.created_at - o.consultation.closed_at).total_seconds()) < 60
+        for o in outcomes.values()
+    )
 
     # Five advisors with different languages, regions and tracks; the demo
     # account among them, with requests in several statuses.

@@ -15,10 +15,10 @@ Every time is computed on the business calendar (business_time.py) and
 stored in UTC; emails show Israel time.
 
 One module per job, each with its plan, send and run: first_response.py,
-waiting_nudges.py, feedback_requests.py and weekly_digest.py; shared.py
-holds what they share. meeting_reminders.py reminds both sides of a meeting
-a business day before it, keyed by the meeting and its version. The jobs'
-entry points are re-exported here.
+waiting_nudges.py, feedback_requests.py, plan_steps.py and weekly_digest.py;
+shared.py holds what they share. meeting_reminders.py reminds both sides of
+a meeting a business day before it, keyed by the meeting and its version.
+The jobs' entry points are re-exported here.
 """
 
 from .feedback_requests import feedback_requests_plan, feedback_requests_run
@@ -29,6 +29,7 @@ from .first_response import (
     response_reminder_at,
 )
 from .meeting_reminders import meeting_reminder_at, meeting_reminders_run
+from .plan_steps import plan_step_followups_plan, plan_step_followups_run
 from .shared import FollowUpNotApplicable, followup_cancel
 from .waiting_nudges import waiting_nudges_plan, waiting_nudges_run
 from .weekly_digest import weekly_digest_context, weekly_digest_send
@@ -43,6 +44,8 @@ __all__ = [
     "followup_cancel",
     "meeting_reminder_at",
     "meeting_reminders_run",
+    "plan_step_followups_plan",
+    "plan_step_followups_run",
     "response_reminder_at",
     "waiting_nudges_plan",
     "waiting_nudges_run",

@@ -12,6 +12,7 @@ from consultations.selectors.followups import (
     advisors_at_capacity,
     consultations_overdue,
     consultations_waiting,
+    consultations_with_overdue_steps,
     coordinator_recipients,
     digest_period,
     new_requests_by_track,
@@ -26,17 +27,22 @@ DIGEST_LIST_LIMIT = 50
 
 
 def _digest_items(
-    *, consultations: list[Consultation], recipient: Recipient, language: str
+    *,
+    consultations: list[Consultation],
+    recipient: Recipient,
+    language: str,
+    extra=lambda consultation: {},
 ) -> tuple[list[dict], int, int]:
     """Lines the recipient may read, how many crisis requests were left out
-    (counted only), and how many more did not fit."""
+    (counted only), and how many more did not fit. `extra` adds what a
+    section shows of each request beyond the staff summary."""
     visible = [
         consultation
         for consultation in consultations
         if recipient.sees_crisis or not consultation.is_crisis
     ]
     items = [
-        _staff_item(consultation=consultation, language=language)
+        _staff_item(consultation=consultation, language=language) | extra(consultation)
         for consultation in visible[:DIGEST_LIST_LIMIT]
     ]
     return (
@@ -62,6 +68,15 @@ def weekly_digest_context(*, recipient: Recipient, now: datetime.datetime) -> di
         waiting, waiting_hidden, waiting_more = _digest_items(
             consultations=all_waiting, recipient=recipient, language=language
         )
+        all_plans = list(
+            consultations_with_overdue_steps(today=to_local(moment=now).date())
+        )
+        plans, plans_hidden, plans_more = _digest_items(
+            consultations=all_plans,
+            recipient=recipient,
+            language=language,
+            extra=lambda consultation: {"overdue_steps": consultation.overdue_steps},
+        )
         return {
             "since": format_local(moment=since, language=language),
             "until": format_local(moment=until, language=language),
@@ -75,6 +90,10 @@ def weekly_digest_context(*, recipient: Recipient, now: datetime.datetime) -> di
             "waiting_count": len(all_waiting),
             "waiting_hidden_crisis": waiting_hidden,
             "waiting_more": waiting_more,
+            "plans_overdue": plans,
+            "plans_overdue_count": len(all_plans),
+            "plans_overdue_hidden_crisis": plans_hidden,
+            "plans_overdue_more": plans_more,
             "advisors_at_capacity": [
                 {
                     "name": str(profile),

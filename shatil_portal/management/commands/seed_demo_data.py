@@ -38,6 +38,7 @@ from consultations.models import (
     ChecklistAssessment,
     CoalitionMember,
     Consultation,
+    ConsultationOutcome,
     Feedback,
     InternalNote,
     Meeting,
@@ -86,6 +87,7 @@ from shatil_portal.demo_content import (
     REQUESTS,
     TOOL_EXPERTISE,
     WORDS,
+    demo_outcome,
 )
 from tracks.models import AdjacentArea, Track
 
@@ -433,8 +435,13 @@ class Seeder:
                 consultation=consultation, actor=advisor, note=said["waiting"]
             )
         elif step == "complete":
+            outcome, outcome_note = demo_outcome(number)
             consultation_complete(
-                consultation=consultation, actor=advisor, note=said["completed"]
+                consultation=consultation,
+                actor=advisor,
+                note=said["completed"],
+                outcome=outcome,
+                outcome_note=outcome_note,
             )
         elif step == "decline":
             consultation_decline(
@@ -539,6 +546,7 @@ def _move_to_demo_dates(*, clocks: dict[int, DemoClock]) -> None:
     move(Meeting, stamps)
     move(CoalitionMember, stamps)
     move(Feedback, (*stamps, "submitted_at"))
+    move(ConsultationOutcome, ("created_at",))
 
     def sent(email):
         email.status = OutboundEmail.Status.SENT
