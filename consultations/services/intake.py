@@ -102,13 +102,16 @@ def phone_to_e164(phone) -> str:
 
 def reference_assign(*, consultation: Consultation) -> None:
     """Give a request just inserted the next reference of its year, e.g.
-    SH-2026-00042.
+    SH-2026-00042 (at least five digits; more past 99,999).
 
-    The year's counter row stays locked until the caller's transaction ends,
-    so concurrent submissions take turns and never share a number, and a
-    rolled-back submission leaves no gap: call it as late in the transaction
-    as possible. On PostgreSQL one statement moves the counter on (creating
-    the year's row) and writes the reference.
+    On PostgreSQL the number comes from the year's own sequence
+    (`consultations_reference_next`, migration 0120): no row is locked, so
+    concurrent submissions never wait on each other, and a rolled-back
+    submission (or a repeated one-time key) leaves a gap in the year's
+    numbers, which DECISIONS.md allows (the README says so). One
+    statement takes the number and writes the reference. SQLite (`make
+    run`, one writer at a time anyway) counts in the year's
+    `ReferenceSequence` row.
     """
     year = timezone.localdate(consultation.submitted_at).year
     prefix = f"SH-{year}-"
@@ -120,22 +123,54 @@ def reference_assign(*, consultation: Consultation) -> None:
         consultation.reference = f"{prefix}{sequence.last_number:05d}"
         consultation.save(update_fields=["reference"])
         return
-    counters = connection.ops.quote_name(ReferenceSequence._meta.db_table)
     requests = connection.ops.quote_name(Consultation._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH next AS ("
-            f"INSERT INTO {counters} (year, last_number) VALUES (%s, 1) "
-            f"ON CONFLICT (year) DO UPDATE "
-            f"SET last_number = {counters}.last_number + 1 "
-            f"RETURNING last_number) "
-            # At least five digits, as f"{number:05d}" writes them.
             f"UPDATE {requests} SET reference = %s || lpad("
-            f"next.last_number::text, greatest(5, length(next.last_number::text)), '0'"
-            f") FROM next WHERE {requests}.id = %s RETURNING {requests}.reference",
-            [year, prefix, consultation.pk],
+            # At least five digits, as f"{number:05d}" writes them.
+            f"next.number::text, greatest(5, length(next.number::text)), '0'"
+            f") FROM (SELECT consultations_reference_next(%s) AS number) AS next "
+            f"WHERE {requests}.id = %s RETURNING {requests}.reference",
+            [prefix, year, consultation.pk],
         )
         (consultation.reference,) = cursor.fetchone()
+
+
+def _reference_sequence_name(year: int) -> str:
+    return f"consultations_reference_{int(year)}"
+
+
+def reference_counter_set(*, year: int, last_number: int) -> None:
+    """The year's next reference will be `last_number + 1` (seeding and
+    imports only: never lower it below a number in use)."""
+    ReferenceSequence.objects.update_or_create(
+        year=year, defaults={"last_number": last_number}
+    )
+    if connection.vendor == "postgresql":
+        name = _reference_sequence_name(year)
+        with connection.cursor() as cursor:
+            # Moved only if it exists (setval of NULL does nothing); else
+            # the year's first request starts it after the row.
+            cursor.execute(
+                "SELECT setval(to_regclass(%s), greatest(%s, 1), %s)",
+                [name, last_number, last_number > 0],
+            )
+
+
+def reference_counter_last(*, year: int) -> int:
+    """The last reference number taken in the year (0 for none), gaps
+    included."""
+    if connection.vendor == "postgresql":
+        name = _reference_sequence_name(year)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT last_value FROM pg_sequences WHERE sequencename = %s", [name]
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0] or 0
+    counter = ReferenceSequence.objects.filter(year=year).first()
+    return counter.last_number if counter is not None else 0
 
 
 def reference_placeholder() -> str:
