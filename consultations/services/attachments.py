@@ -333,18 +333,21 @@ def attachments_delete_for(*, consultation: Consultation) -> int:
     return count
 
 
-@transaction.atomic
 def consultation_submit_with_files(*, files: Iterable = (), **arguments):
-    """The request form's submission with its files, in one transaction.
-    A repeat of a submission already received (same key) adds nothing."""
-    consultation, token = consultation_submit(**arguments)
-    if token and files:
+    """The request form's submission with its files, in one transaction
+    (the submission's own: the response policies are read before it opens,
+    from the cache). A repeat of a submission already received (same key)
+    adds nothing."""
+    files = list(files)
+
+    def add_files(consultation: Consultation) -> None:
         attachments_add(
             consultation=consultation,
             files=files,
             sender=Attachment.Sender.ORGANIZATION,
         )
-    return consultation, token
+
+    return consultation_submit(**arguments, also=add_files if files else None)
 
 
 @transaction.atomic

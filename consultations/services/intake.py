@@ -9,7 +9,7 @@ or waits for the broker.
 
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
@@ -27,7 +27,10 @@ from consultations.models import (
     ReferenceSequence,
     StatusChange,
 )
-from consultations.selectors.followups import first_response_due_at
+from consultations.selectors.followups import (
+    first_response_due_at,
+    response_policy_table,
+)
 from consultations.selectors.requester import status_token_hash
 from consultations.services.notices import (
     organization_draft,
@@ -220,13 +223,15 @@ def consultation_submit(
     urgency: str = Consultation.Urgency.NORMAL,
     coalition_members: Sequence[CoalitionMemberDetails] = (),
     consent: bool,
+    also: Callable[[Consultation], None] | None = None,
 ) -> tuple[Consultation, str]:
     """Save a new request and queue its emails in one transaction; return
     it with the raw status token, which exists only here and in the
-    confirmation email.
+    confirmation email. `also(consultation)` runs inside that transaction,
+    after the request is saved (its files, say).
 
     A repeated submission key returns the request it created, with an empty
-    token, and creates nothing.
+    token, and creates nothing (`also` is not called, or rolled back).
     """
     if not consent:
         raise ValidationError(_("Consent to the privacy policy is required."))
@@ -235,7 +240,11 @@ def consultation_submit(
     if track.involves_several_organizations and not coalition_members:
         raise ValidationError(_("List at least one member organization."))
 
+    # The response policies, read once (from the cache, outside the
+    # transaction) for the deadline and both emails' promise.
+    policies = response_policy_table()
     consultation, token = _consultation_new(
+        policies=policies,
         submission_key=submission_key,
         organization=organization,
         contact=contact,
@@ -261,7 +270,10 @@ def consultation_submit(
                 adjacent_areas=adjacent_areas,
                 coalition_members=members,
                 token=token,
+                policies=policies,
             )
+            if also is not None:
+                also(consultation)
     except IntegrityError:
         # The unique submission key refused a repeated post (a double click,
         # a reload, even one racing the first on another worker): everything
@@ -275,6 +287,7 @@ def consultation_submit(
 
 def _consultation_new(
     *,
+    policies: dict,
     submission_key: uuid.UUID,
     organization: OrganizationDetails,
     contact: ContactDetails,
@@ -323,6 +336,7 @@ def _consultation_new(
             is_urgent=urgency == Consultation.Urgency.URGENT,
             is_crisis=is_crisis,
             track=track,
+            table=policies,
         ),
     )
     # The unique fields are generated here (reference, random token) or
@@ -343,6 +357,7 @@ def _consultation_save(
     adjacent_areas: Sequence[AdjacentArea],
     coalition_members: list[CoalitionMember],
     token: str,
+    policies: dict,
 ) -> None:
     consultation.organization = organization_for_submission(details=organization)
     consultation.save()
@@ -360,29 +375,39 @@ def _consultation_save(
     reference_assign(consultation=consultation)
     outbox_enqueue_new(
         drafts=[
-            _confirmation_draft(consultation=consultation, token=token),
-            _staff_notification_draft(consultation=consultation),
+            _confirmation_draft(
+                consultation=consultation, token=token, policies=policies
+            ),
+            _staff_notification_draft(consultation=consultation, policies=policies),
         ]
     )
 
 
-def _confirmation_draft(*, consultation: Consultation, token: str) -> EmailDraft:
+def _confirmation_draft(
+    *, consultation: Consultation, token: str, policies: dict
+) -> EmailDraft:
     language = consultation.preferred_language
     return organization_draft(
         consultation=consultation,
         kind=OutboundEmail.Kind.CONFIRMATION,
         dedup_key=f"confirmation:{consultation.pk}",
         track_title=track_title(track=consultation.track, language=language),
-        **response_promise_context(consultation=consultation, language=language),
+        **response_promise_context(
+            consultation=consultation, language=language, policies=policies
+        ),
         secret_status_url=status_url(token=token, language=language),
     )
 
 
-def _staff_notification_draft(*, consultation: Consultation) -> EmailDraft:
+def _staff_notification_draft(
+    *, consultation: Consultation, policies: dict
+) -> EmailDraft:
     language = staff_language()
     context = {
         "staff_url": staff_request_url(consultation=consultation, language=language),
-        **response_promise_context(consultation=consultation, language=language),
+        **response_promise_context(
+            consultation=consultation, language=language, policies=policies
+        ),
         **staff_summary(
             consultation,
             language,
