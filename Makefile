@@ -92,10 +92,13 @@ test: install chromium proxies dovecot messages
 	$(TEST_ENV) $(BIN)/pytest --create-db $(PYTEST_ARGS)
 
 # The portal under load on this machine: seeds a fresh shatil_bench database
-# (100,000 requests), serves it with gunicorn, drives it with wrk, writes
-# docs/BENCHMARKS.md and prints the table (scripts/bench/run.py --help).
+# (SCALE requests: 10000, 100000 by default, 1000000), serves it with
+# gunicorn, drives it with wrk, writes docs/BENCHMARKS.md (each scale's
+# figures side by side, from docs/bench-scales.json) and prints the table
+# (scripts/bench/run.py --help).
+SCALE ?= 100000
 bench: install messages
-	$(PY) scripts/bench/run.py $(BENCH_ARGS)
+	$(PY) scripts/bench/run.py --scale $(SCALE) $(BENCH_ARGS)
 
 # Mutation testing, outside `make test` (docs/MUTATION.md): mutmut changes the
 # business calendar, the validators, the outbox and the transitions one small
