@@ -306,9 +306,9 @@ def _consultation_new(
         urgency = Consultation.Urgency.URGENT
     token, token_hash = status_token_new()
     consultation = Consultation(
-        # The year's reference row is locked only at the end of the
-        # transaction, so concurrent submissions wait on each other for as
-        # short as possible.
+        # The reference is taken at the end of the transaction
+        # (`reference_assign`): on SQLite the year's counter row stays locked
+        # only from then until the commit.
         reference=reference_placeholder(),
         organization_as_submitted=asdict(organization),
         track=track,
