@@ -290,8 +290,15 @@ def record_scale(results: dict) -> None:
             pages[page["key"]]["worker_cpu_per_email_ms"] = round(
                 r["worker_cpu_per_email_us"] / 1000, 2
             )
+    filters = {}
+    for url, data in (results.get("filters") or {}).items():
+        filters[url] = {
+            "seq_scan": any(plan["seq_scan"] for plan in data["plans"]),
+            "slowest_ms": max((plan["ms"] for plan in data["plans"]), default=0),
+        }
     scales[str(config["scale"])] = {
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "filters": filters,
         "seed_seconds": config["seed"].get("seconds", {}).get("with_vacuum"),
         "requests": config["seed"]["counts"].get("consultations.Consultation"),
         "load": [round(x, 1) for x in results["machine"]["load"]],
@@ -346,6 +353,25 @@ def _scales_section(current) -> list[str]:
         lines.append(
             f"| {label} | {' | '.join(cells)} | {' / '.join(dict.fromkeys(queries))} |"
         )
+    for scale in order:
+        filters = scales[scale].get("filters") or {}
+        if not filters:
+            continue
+        scans = [url for url, row in filters.items() if row["seq_scan"]]
+        slowest = max(filters, key=lambda url: filters[url]["slowest_ms"])
+        lines += [
+            "",
+            f"At {int(scale):,}: {len(filters)} list URLs (every filter, search "
+            "and sort, EXPLAIN ANALYZE), "
+            + (
+                f"**{len(scans)} with a Seq Scan on the requests table**: "
+                + ", ".join(f"`{url}`" for url in scans)
+                if scans
+                else "none with a Seq Scan on the requests table"
+            )
+            + f"; slowest query {filters[slowest]['slowest_ms']:.1f} ms "
+            f"(`{slowest}`).",
+        ]
     emails = [
         (s, scales[s]["pages"]["submit"].get("worker_cpu_per_email_ms"))
         for s in order
