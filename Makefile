@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 PY_STAMP := $(VENV)/.installed-$(shell sha1sum requirements/dev.txt | cut -c1-12)
 NPM_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c1-12)
+# The portal's Bootstrap, built from Bootstrap's Sass sources (LTR and RTL).
+CSS_BUILT := build/bootstrap/bootstrap.min.css build/bootstrap/bootstrap.rtl.min.css
 MUTATION_VENV := var/mutation/venv
 MUTATION_STAMP := $(MUTATION_VENV)/.installed-$(shell sha1sum requirements/mutation.txt | cut -c1-12)
 PURELIB := import sysconfig; print(sysconfig.get_paths()['purelib'])
@@ -28,7 +30,7 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=shatil_portal.test_settings DJANGO_ALLOW_ASYN
 .PHONY: install chromium proxies dovecot messages messages-update run test lint bench \
 	mutation backup demo-backup restore-check restore clean
 
-install: $(PY_STAMP) $(NPM_STAMP)
+install: $(PY_STAMP) $(NPM_STAMP) $(CSS_BUILT)
 
 $(PY_STAMP): requirements/dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +40,10 @@ $(PY_STAMP): requirements/dev.txt
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# Rebuilt when its Sass entry or the npm packages change (one run writes both).
+$(CSS_BUILT) &: static_src/bootstrap/bootstrap.scss $(NPM_STAMP)
+	npm run --silent build:css
 
 chromium:
 	@dpkg-query -W -f='$${Status}' chromium 2>/dev/null | grep -q "install ok installed" \
@@ -92,10 +98,13 @@ test: install chromium proxies dovecot messages
 	$(TEST_ENV) $(BIN)/pytest --create-db $(PYTEST_ARGS)
 
 # The portal under load on this machine: seeds a fresh shatil_bench database
-# (100,000 requests), serves it with gunicorn, drives it with wrk, writes
-# docs/BENCHMARKS.md and prints the table (scripts/bench/run.py --help).
+# (SCALE requests: 10000, 100000 by default, 1000000), serves it with
+# gunicorn, drives it with wrk, writes docs/BENCHMARKS.md (each scale's
+# figures side by side, from docs/bench-scales.json) and prints the table
+# (scripts/bench/run.py --help).
+SCALE ?= 100000
 bench: install messages
-	$(PY) scripts/bench/run.py $(BENCH_ARGS)
+	$(PY) scripts/bench/run.py --scale $(SCALE) $(BENCH_ARGS)
 
 # Mutation testing, outside `make test` (docs/MUTATION.md): mutmut changes the
 # business calendar, the validators, the outbox and the transitions one small
@@ -134,4 +143,4 @@ restore:
 	@$(PY) manage.py restore_attachments "$(FILE)"
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles var
+	rm -rf $(VENV) node_modules staticfiles var build

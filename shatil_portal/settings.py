@@ -195,8 +195,9 @@ MIDDLEWARE = [
 
 # STATIC
 # ------------------------------------------------------------------------------
-# Static files: Bootstrap's RTL build comes from npm (package.json) and is
-# collected from node_modules; whitenoise serves hashed, compressed copies.
+# Static files: Bootstrap comes from npm (package.json), built from its Sass
+# sources into build/bootstrap/ (make install, `npm run build:css`);
+# whitenoise serves hashed, compressed copies.
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # The benchmark (`make bench`) collects static files into a folder of its own
@@ -205,7 +206,10 @@ if env("DJANGO_STATIC_ROOT", default=""):
     STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist" / "css"),
+    # The portal's Bootstrap, trimmed to the components it uses and built
+    # from Bootstrap's Sass sources by `npm run build:css` (make install;
+    # static_src/bootstrap/bootstrap.scss), left to right and right to left.
+    ("vendor/bootstrap", BASE_DIR / "build" / "bootstrap"),
 ]
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 

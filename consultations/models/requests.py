@@ -290,7 +290,9 @@ class StatusChange(models.Model):
 
 
 class ReferenceSequence(models.Model):
-    """The last reference number used in a year; locked row by row."""
+    """A year's reference counter. On PostgreSQL, the number the year's
+    sequence starts after (references come from the sequence, migration
+    0106); on SQLite, the last number used, locked row by row."""
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last_number = models.PositiveIntegerField(default=0)

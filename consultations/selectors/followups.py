@@ -98,9 +98,9 @@ def response_policy_for(*, urgency: str, track=None, table=None) -> PolicyValues
     return _default_policy(urgency=urgency)
 
 
-def response_policy_business_days(*, urgency: str, track=None) -> int:
+def response_policy_business_days(*, urgency: str, track=None, table=None) -> int:
     """Business days to the first response for `urgency` on `track`."""
-    policy = response_policy_for(urgency=urgency, track=track)
+    policy = response_policy_for(urgency=urgency, track=track, table=table)
     return policy.first_response_business_days
 
 
@@ -110,17 +110,21 @@ def first_response_due_at(
     is_urgent: bool,
     is_crisis: bool = False,
     track=None,
+    table=None,
 ) -> datetime:
     """Return when the first response to a request is due (crisis: sooner).
 
     The number of business days comes from the response policy staff set in
     the admin for the urgency (and track, when given), else from settings.
+    `table`: the policies as `response_policy_table()` returned them, when
+    the caller has them already.
     """
     days = response_policy_business_days(
         urgency=policy_urgency(
             urgency="urgent" if is_urgent else "normal", is_crisis=is_crisis
         ),
         track=track,
+        table=table,
     )
     return add_business_days(moment=submitted_at, days=days)
 
@@ -138,12 +142,15 @@ def response_promise_business_days(*, track=None) -> dict[str, int]:
     }
 
 
-def response_policy_for_consultation(*, consultation: Consultation) -> PolicyValues:
+def response_policy_for_consultation(
+    *, consultation: Consultation, table=None
+) -> PolicyValues:
     return response_policy_for(
         urgency=policy_urgency(
             urgency=consultation.urgency, is_crisis=consultation.is_crisis
         ),
         track=consultation.track_id,
+        table=table,
     )
 
 

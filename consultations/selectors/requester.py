@@ -6,6 +6,7 @@ import hmac
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -94,6 +95,17 @@ def consultation_get_for_confirmation(*, consultation_id: int) -> Consultation |
     )
 
 
+STATUS_PAGE_DEFERRED = [
+    f"{relation}__{field}{suffix}"
+    for relation, fields in (
+        ("track", ("summary", "description")),
+        ("track_format", ("description",)),
+    )
+    for field in fields
+    for suffix in ("", *(f"_{code}" for code, _name in settings.LANGUAGES))
+] + ["advisor__password"]
+
+
 def consultation_get_by_status_token(*, token: str) -> Consultation | None:
     """The request whose private link carries `token`, with everything its
     status page shows; None for an unknown token or an anonymized request."""
@@ -102,6 +114,9 @@ def consultation_get_by_status_token(*, token: str) -> Consultation | None:
     digest = status_token_hash(token)
     consultation = (
         Consultation.objects.select_related("track", "track_format", "advisor")
+        # The catalog's long texts and the advisor's password hash: never
+        # shown on these pages, and a third of the row's columns.
+        .defer(*STATUS_PAGE_DEFERRED)
         .prefetch_related(
             Prefetch("adjacent_areas", queryset=AdjacentArea.objects.order_by("order")),
             "coalition_members",

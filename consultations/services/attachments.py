@@ -339,7 +339,6 @@ def attachments_delete_for(*, consultation: Consultation) -> int:
     return count
 
 
-@transaction.atomic
 def consultation_submit_with_files(
     *,
     files: Iterable = (),
@@ -348,22 +347,30 @@ def consultation_submit_with_files(
 ):
     """The request form's submission with its files and, when the
     organization filled in the optional checklist, its first taking, in one
-    transaction. A repeat of a submission already received (same key) adds
-    nothing."""
-    consultation, token = consultation_submit(**arguments)
-    if token and checklist_answers:
-        checklist_take(
-            consultation=consultation,
-            answers=checklist_answers,
-            source=ChecklistAssessment.Source.REQUEST_FORM,
-        )
-    if token and files:
-        attachments_add(
-            consultation=consultation,
-            files=files,
-            sender=Attachment.Sender.ORGANIZATION,
-        )
-    return consultation, token
+    transaction (the submission's own: the response policies are read before
+    it opens, from the cache). A repeat of a submission already received
+    (same key) adds nothing."""
+    files = list(files)
+    checklist_answers = list(checklist_answers)
+
+    def add_files_and_checklist(consultation: Consultation) -> None:
+        if checklist_answers:
+            checklist_take(
+                consultation=consultation,
+                answers=checklist_answers,
+                source=ChecklistAssessment.Source.REQUEST_FORM,
+            )
+        if files:
+            attachments_add(
+                consultation=consultation,
+                files=files,
+                sender=Attachment.Sender.ORGANIZATION,
+            )
+
+    return consultation_submit(
+        **arguments,
+        also=add_files_and_checklist if files or checklist_answers else None,
+    )
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ or waits for the broker.
 
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
@@ -27,7 +27,10 @@ from consultations.models import (
     ReferenceSequence,
     StatusChange,
 )
-from consultations.selectors.followups import first_response_due_at
+from consultations.selectors.followups import (
+    first_response_due_at,
+    response_policy_table,
+)
 from consultations.selectors.requester import status_token_hash
 from consultations.services.notices import (
     organization_draft,
@@ -102,13 +105,16 @@ def phone_to_e164(phone) -> str:
 
 def reference_assign(*, consultation: Consultation) -> None:
     """Give a request just inserted the next reference of its year, e.g.
-    SH-2026-00042.
+    SH-2026-00042 (at least five digits; more past 99,999).
 
-    The year's counter row stays locked until the caller's transaction ends,
-    so concurrent submissions take turns and never share a number, and a
-    rolled-back submission leaves no gap: call it as late in the transaction
-    as possible. On PostgreSQL one statement moves the counter on (creating
-    the year's row) and writes the reference.
+    On PostgreSQL the number comes from the year's own sequence
+    (`consultations_reference_next`, migration 0106): no row is locked, so
+    concurrent submissions never wait on each other, and a rolled-back
+    submission (or a repeated one-time key) leaves a gap in the year's
+    numbers, which DECISIONS.md allows (the README says so). One
+    statement takes the number and writes the reference. SQLite (`make
+    run`, one writer at a time anyway) counts in the year's
+    `ReferenceSequence` row.
     """
     year = timezone.localdate(consultation.submitted_at).year
     prefix = f"SH-{year}-"
@@ -120,22 +126,54 @@ def reference_assign(*, consultation: Consultation) -> None:
         consultation.reference = f"{prefix}{sequence.last_number:05d}"
         consultation.save(update_fields=["reference"])
         return
-    counters = connection.ops.quote_name(ReferenceSequence._meta.db_table)
     requests = connection.ops.quote_name(Consultation._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH next AS ("
-            f"INSERT INTO {counters} (year, last_number) VALUES (%s, 1) "
-            f"ON CONFLICT (year) DO UPDATE "
-            f"SET last_number = {counters}.last_number + 1 "
-            f"RETURNING last_number) "
-            # At least five digits, as f"{number:05d}" writes them.
             f"UPDATE {requests} SET reference = %s || lpad("
-            f"next.last_number::text, greatest(5, length(next.last_number::text)), '0'"
-            f") FROM next WHERE {requests}.id = %s RETURNING {requests}.reference",
-            [year, prefix, consultation.pk],
+            # At least five digits, as f"{number:05d}" writes them.
+            f"next.number::text, greatest(5, length(next.number::text)), '0'"
+            f") FROM (SELECT consultations_reference_next(%s) AS number) AS next "
+            f"WHERE {requests}.id = %s RETURNING {requests}.reference",
+            [prefix, year, consultation.pk],
         )
         (consultation.reference,) = cursor.fetchone()
+
+
+def _reference_sequence_name(year: int) -> str:
+    return f"consultations_reference_{int(year)}"
+
+
+def reference_counter_set(*, year: int, last_number: int) -> None:
+    """The year's next reference will be `last_number + 1` (seeding and
+    imports only: never lower it below a number in use)."""
+    ReferenceSequence.objects.update_or_create(
+        year=year, defaults={"last_number": last_number}
+    )
+    if connection.vendor == "postgresql":
+        name = _reference_sequence_name(year)
+        with connection.cursor() as cursor:
+            # Moved only if it exists (setval of NULL does nothing); else
+            # the year's first request starts it after the row.
+            cursor.execute(
+                "SELECT setval(to_regclass(%s), greatest(%s, 1), %s)",
+                [name, last_number, last_number > 0],
+            )
+
+
+def reference_counter_last(*, year: int) -> int:
+    """The last reference number taken in the year (0 for none), gaps
+    included."""
+    if connection.vendor == "postgresql":
+        name = _reference_sequence_name(year)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT last_value FROM pg_sequences WHERE sequencename = %s", [name]
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0] or 0
+    counter = ReferenceSequence.objects.filter(year=year).first()
+    return counter.last_number if counter is not None else 0
 
 
 def reference_placeholder() -> str:
@@ -185,13 +223,15 @@ def consultation_submit(
     urgency: str = Consultation.Urgency.NORMAL,
     coalition_members: Sequence[CoalitionMemberDetails] = (),
     consent: bool,
+    also: Callable[[Consultation], None] | None = None,
 ) -> tuple[Consultation, str]:
     """Save a new request and queue its emails in one transaction; return
     it with the raw status token, which exists only here and in the
-    confirmation email.
+    confirmation email. `also(consultation)` runs inside that transaction,
+    after the request is saved (its files, say).
 
     A repeated submission key returns the request it created, with an empty
-    token, and creates nothing.
+    token, and creates nothing (`also` is not called, or rolled back).
     """
     if not consent:
         raise ValidationError(_("Consent to the privacy policy is required."))
@@ -200,7 +240,11 @@ def consultation_submit(
     if track.involves_several_organizations and not coalition_members:
         raise ValidationError(_("List at least one member organization."))
 
+    # The response policies, read once (from the cache, outside the
+    # transaction) for the deadline and both emails' promise.
+    policies = response_policy_table()
     consultation, token = _consultation_new(
+        policies=policies,
         submission_key=submission_key,
         organization=organization,
         contact=contact,
@@ -226,7 +270,10 @@ def consultation_submit(
                 adjacent_areas=adjacent_areas,
                 coalition_members=members,
                 token=token,
+                policies=policies,
             )
+            if also is not None:
+                also(consultation)
     except IntegrityError:
         # The unique submission key refused a repeated post (a double click,
         # a reload, even one racing the first on another worker): everything
@@ -240,6 +287,7 @@ def consultation_submit(
 
 def _consultation_new(
     *,
+    policies: dict,
     submission_key: uuid.UUID,
     organization: OrganizationDetails,
     contact: ContactDetails,
@@ -258,9 +306,9 @@ def _consultation_new(
         urgency = Consultation.Urgency.URGENT
     token, token_hash = status_token_new()
     consultation = Consultation(
-        # The year's reference row is locked only at the end of the
-        # transaction, so concurrent submissions wait on each other for as
-        # short as possible.
+        # The reference is taken at the end of the transaction
+        # (`reference_assign`): on SQLite the year's counter row stays locked
+        # only from then until the commit.
         reference=reference_placeholder(),
         organization_as_submitted=asdict(organization),
         track=track,
@@ -288,6 +336,7 @@ def _consultation_new(
             is_urgent=urgency == Consultation.Urgency.URGENT,
             is_crisis=is_crisis,
             track=track,
+            table=policies,
         ),
     )
     # The unique fields are generated here (reference, random token) or
@@ -308,6 +357,7 @@ def _consultation_save(
     adjacent_areas: Sequence[AdjacentArea],
     coalition_members: list[CoalitionMember],
     token: str,
+    policies: dict,
 ) -> None:
     consultation.organization = organization_for_submission(details=organization)
     consultation.save()
@@ -325,29 +375,39 @@ def _consultation_save(
     reference_assign(consultation=consultation)
     outbox_enqueue_new(
         drafts=[
-            _confirmation_draft(consultation=consultation, token=token),
-            _staff_notification_draft(consultation=consultation),
+            _confirmation_draft(
+                consultation=consultation, token=token, policies=policies
+            ),
+            _staff_notification_draft(consultation=consultation, policies=policies),
         ]
     )
 
 
-def _confirmation_draft(*, consultation: Consultation, token: str) -> EmailDraft:
+def _confirmation_draft(
+    *, consultation: Consultation, token: str, policies: dict
+) -> EmailDraft:
     language = consultation.preferred_language
     return organization_draft(
         consultation=consultation,
         kind=OutboundEmail.Kind.CONFIRMATION,
         dedup_key=f"confirmation:{consultation.pk}",
         track_title=track_title(track=consultation.track, language=language),
-        **response_promise_context(consultation=consultation, language=language),
+        **response_promise_context(
+            consultation=consultation, language=language, policies=policies
+        ),
         secret_status_url=status_url(token=token, language=language),
     )
 
 
-def _staff_notification_draft(*, consultation: Consultation) -> EmailDraft:
+def _staff_notification_draft(
+    *, consultation: Consultation, policies: dict
+) -> EmailDraft:
     language = staff_language()
     context = {
         "staff_url": staff_request_url(consultation=consultation, language=language),
-        **response_promise_context(consultation=consultation, language=language),
+        **response_promise_context(
+            consultation=consultation, language=language, policies=policies
+        ),
         **staff_summary(
             consultation,
             language,

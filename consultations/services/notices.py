@@ -105,15 +105,18 @@ def track_title(*, track: Track, language: str) -> str:
     return getattr(track, f"title_{language}", "") or track.title
 
 
-def response_promise_context(*, consultation: Consultation, language: str) -> dict:
+def response_promise_context(
+    *, consultation: Consultation, language: str, policies=None
+) -> dict:
     """The response clock in words the email can show in `language`: the
     number of business days from the request's response policy (the one
-    its stored deadline was computed with) and the deadline's date."""
+    its stored deadline was computed with) and the deadline's date.
+    `policies`: `response_policy_table()`, when the caller has it already."""
     with translation.override(language):
         due = formats.date_format(
             timezone.localtime(consultation.first_response_due_at), "DATE_FORMAT"
         )
-    policy = response_policy_for_consultation(consultation=consultation)
+    policy = response_policy_for_consultation(consultation=consultation, table=policies)
     return {
         "is_urgent": consultation.urgency == Consultation.Urgency.URGENT,
         "is_crisis": consultation.is_crisis,

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Func, JSONField
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -171,25 +171,31 @@ def _schedule_delivery(email_ids: list[int]) -> None:
 
 
 def _claim(email_id: int) -> OutboundEmail | None:
-    """Mark the row `sending` (attempts + 1) in a commit of its own, just
-    before it is sent, and return it; None when it is not pending or another
-    task holds it."""
-    with transaction.atomic():
-        # Found by primary key alone, the status checked here: a condition on
-        # the status lets PostgreSQL pick the status index, which reads every
-        # pending row, and a backlog (after a mail server outage, say) is
-        # exactly when there are many.
-        email = (
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id)
-            .first()
+    """Mark the row `sending` (attempts + 1), committed by itself, just
+    before it is sent, and return it; None when it is not pending (sent,
+    failed, or claimed by another task meanwhile).
+
+    One conditional UPDATE … RETURNING in autocommit: the check and the
+    mark are one atomic statement and one commit, so two tasks can never
+    both claim a row (the second waits for the first's commit, then finds
+    it no longer pending). Found by primary key: the planner reads the
+    primary key's index, never the status index (which, after a mail
+    server outage, would hold every pending row).
+    """
+    table = connection.ops.quote_name(OutboundEmail._meta.db_table)
+    claimed = list(
+        OutboundEmail.objects.raw(
+            f"UPDATE {table} SET status = %s, attempts = attempts + 1, "
+            f"updated_at = %s WHERE id = %s AND status = %s RETURNING *",
+            [
+                OutboundEmail.Status.SENDING,
+                timezone.now(),
+                email_id,
+                OutboundEmail.Status.PENDING,
+            ],
         )
-        if email is None or email.status != OutboundEmail.Status.PENDING:
-            return None
-        email.status = OutboundEmail.Status.SENDING
-        email.attempts += 1
-        email.save(update_fields=["status", "attempts", "updated_at"])
-    return email
+    )
+    return claimed[0] if claimed else None
 
 
 def _release(*, email: OutboundEmail) -> None:

@@ -331,11 +331,27 @@ def request_status(request, token):
             "timeline": status_timeline(consultation=consultation),
             "data_sections": submitted_data_sections(consultation=consultation),
             "message_form": form,
+            "message_form_html": _status_message_form_html(form),
             "attachments": attachment_links_for_organization(
                 consultation=consultation, token=token
             ),
         },
     )
+
+
+def _status_message_form_html(form: StatusMessageForm) -> str:
+    """The status page's message form as crispy draws it (the page writes
+    the <form> tag and the CSRF token). Empty, it is the same for every
+    request in a language, so it is drawn once (cached with the catalog's
+    fragments); with what was typed and its errors, afresh."""
+
+    def render_form() -> str:
+        return str(render_crispy_form(form, context={"form": form}))
+
+    # crispy's own output, escaped by its templates.
+    if form.is_bound:
+        return mark_safe(render_form())
+    return mark_safe(cached_fragment("status-message-form", render_form))
 
 
 @never_cache

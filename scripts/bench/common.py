@@ -30,11 +30,21 @@ class Page:
     method: str = "GET"
     expect: int = 200
     target: str = ""
-    # (kind, value): ("share", 0.70) of the ceiling, or ("p99_ms", 100)
+    # (kind, value): ("share", 0.70) of the ceiling, or ("p99_ms", 100); or
+    # several such pairs, all to hold
     goal: tuple = ()
     extra: bool = False
     skip_reason: str = ""
     result: dict = field(default_factory=dict)
+
+
+def goals(page: Page) -> list[tuple[str, float]]:
+    """The page's targets as (kind, value) pairs (none, one or several)."""
+    if not page.goal:
+        return []
+    if isinstance(page.goal[0], (list, tuple)):
+        return [tuple(goal) for goal in page.goal]
+    return [tuple(page.goal)]
 
 
 def log(message: str) -> None:

@@ -10,13 +10,18 @@ import re
 import secrets
 import statistics
 import subprocess
+import time
 import urllib.parse
 from pathlib import Path
 
-from common import BENCH_DIR, DB_NAME, Page, log, psql
+from common import BENCH_DIR, DB_NAME, Page, goals, log, psql
 from serve import Client
 
-PUBLIC_SHARE_TARGET = 0.70
+# Issue 20's targets, as shares of the trivial view in the same run.
+PUBLIC_SHARE_TARGET = 0.85
+FORM_SHARE_TARGET = 0.80
+SUBMIT_SHARE_TARGET = 0.10
+STATUS_SHARE_TARGET = 0.15
 ADMIN_LIST = "/admin/consultations/consultation/"
 
 
@@ -30,22 +35,22 @@ def bench_pages(seed: dict, wanted: str = "") -> list[Page]:
             "home",
             "Home",
             "/",
-            target="≥ 70% of ceiling",
+            target="≥ 85% of ceiling",
             goal=("share", PUBLIC_SHARE_TARGET),
         ),
         Page(
             "track",
             "Track page",
             f"/tracks/{slug}/",
-            target="≥ 70% of ceiling",
+            target="≥ 85% of ceiling",
             goal=("share", PUBLIC_SHARE_TARGET),
         ),
         Page(
             "form",
             "Request form (GET)",
             f"/request/?track={slug}",
-            target="≥ 70% of ceiling",
-            goal=("share", PUBLIC_SHARE_TARGET),
+            target="≥ 80% of ceiling",
+            goal=("share", FORM_SHARE_TARGET),
         ),
         Page(
             "submit",
@@ -53,15 +58,15 @@ def bench_pages(seed: dict, wanted: str = "") -> list[Page]:
             "/request/",
             method="POST",
             expect=302,
-            target="p99 < 100 ms",
-            goal=("p99_ms", 100),
+            target="≥ 10% of ceiling, p99 < 60 ms",
+            goal=(("share", SUBMIT_SHARE_TARGET), ("p99_ms", 60)),
         ),
         Page(
             "status",
             "Status page",
             f"/request/status/{seed['status_token']}/",
-            target="p99 < 300 ms",
-            goal=("p99_ms", 300),
+            target="≥ 15% of ceiling",
+            goal=("share", STATUS_SHARE_TARGET),
         ),
         Page(
             "advisor",
@@ -304,9 +309,12 @@ def count_requests() -> int:
 class Driver:
     """Measures pages against one running gunicorn."""
 
-    def __init__(self, *, port: int, server, wrk_binary: str, args):
+    def __init__(self, *, port: int, server, wrk_binary: str, args, worker=None):
         self.port = port
         self.server = server
+        # The Celery worker, whose CPU per delivered email is measured with
+        # the submission.
+        self.worker = worker
         self.wrk_binary = wrk_binary
         self.args = args
         self.client = Client(port)
@@ -373,6 +381,7 @@ class Driver:
         )
         ceilings = [] if page.key == "trivial" else [self.ceiling(trivial)]
         before = count_requests() if page.method == "POST" else 0
+        worker_before = self.worker_cpu_and_sent() if page.method == "POST" else None
         page.result.update(self.measured(page, cookies, page_body, args.seconds))
         if page.method == "POST":
             page.result["created"] = count_requests() - before
@@ -385,12 +394,14 @@ class Driver:
         else:
             r["ceiling_rps"], r["ceiling_cpu_us"] = r["rps"], r["cpu_us"]
         ratios = [r["rps"] / r["ceiling_rps"]]
-        if page.goal and page.goal[0] == "share":
+        if any(kind == "share" for kind, _value in goals(page)):
             # A share target: more short rounds, page then ceiling, and
             # the median, as the load of the machine drifts.
             for _ in range(args.share_rounds - 1):
-                again = self.measured(page, cookies, None, args.ceiling_seconds)
+                again = self.measured(page, cookies, page_body, args.ceiling_seconds)
                 ratios.append(again["rps"] / self.ceiling(trivial)["rps"])
+        if worker_before is not None:
+            r.update(self.worker_per_email(worker_before))
         r["share_rounds"] = ratios
         r["share"] = statistics.median(ratios)
         r["cpu_share"] = r["ceiling_cpu_us"] / r["cpu_us"]
@@ -407,7 +418,37 @@ class Driver:
                 else ""
             )
             + (f", {r['created']} requests created" if "created" in r else "")
+            + (
+                f", worker {r['worker_cpu_per_email_us'] / 1000:.2f} ms CPU per "
+                f"email ({r['emails_delivered']} delivered, "
+                f"{r['outbox_left']} left after {r['drain_seconds']:.0f} s)"
+                if "worker_cpu_per_email_us" in r
+                else ""
+            )
         )
+
+    def worker_cpu_and_sent(self) -> tuple[float, int]:
+        """The Celery worker's CPU time so far (/proc) and the outbox rows
+        sent so far."""
+        cpu = server_cpu_seconds(self.worker.pid) if self.worker else 0.0
+        return cpu, outbox_sent()
+
+    def worker_per_email(self, before: tuple[float, int]) -> dict:
+        """Once the worker has delivered what the submissions queued (or a
+        minute has passed): its CPU per email delivered since `before`."""
+        started = time.monotonic()
+        left = int(outbox_pending())
+        while left and time.monotonic() - started < 60:
+            time.sleep(0.5)
+            left = int(outbox_pending())
+        cpu, sent = self.worker_cpu_and_sent()
+        delivered = sent - before[1]
+        return {
+            "emails_delivered": delivered,
+            "outbox_left": left,
+            "drain_seconds": time.monotonic() - started,
+            "worker_cpu_per_email_us": (cpu - before[0]) / max(delivered, 1) * 1e6,
+        }
 
 
 def static_check(client: Client) -> list[dict]:
@@ -434,6 +475,15 @@ def static_check(client: Client) -> list[dict]:
         row["year"] = bool(max_age) and int(max_age.group(1)) >= 365 * 86400
         rows.append(row)
     return rows
+
+
+def outbox_sent() -> int:
+    return int(
+        psql(
+            "SELECT count(*) FROM consultations_outboundemail WHERE status = 'sent'",
+            DB_NAME,
+        )
+    )
 
 
 def outbox_pending() -> str:

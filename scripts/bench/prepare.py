@@ -86,10 +86,14 @@ def server_env(port: int, secret_key: str, settings_module: str) -> dict:
 def prepare_database(env: dict, reuse: bool, requests: int | None = None) -> dict:
     seed_file = VAR / "seed.json"
     exists = psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'") == "1"
-    if reuse and exists and seed_file.exists():
-        log(f"reusing {DB_NAME} (--reuse-db)")
+    seeded = json.loads(seed_file.read_text()) if seed_file.exists() else {}
+    seeded_scale = seeded.get("counts", {}).get("consultations.Consultation")
+    if reuse and exists and seeded_scale == requests:
+        log(f"reusing {DB_NAME} (--reuse-db, {requests:,} requests)")
         run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env=env)
-        return json.loads(seed_file.read_text())
+        return seeded
+    if reuse:
+        log(f"{DB_NAME} holds another scale ({seeded_scale}): seeding it again")
     log(f"creating {DB_NAME}")
     psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     psql(f"CREATE DATABASE {DB_NAME}")
@@ -99,7 +103,8 @@ def prepare_database(env: dict, reuse: bool, requests: int | None = None) -> dic
     command = [PYTHON, str(BENCH_DIR / "seed.py"), "--out", str(seed_file)]
     if requests:
         command += ["--requests", str(requests)]
-    run(command, env=env)
+    # A million requests take several minutes to seed.
+    run(command, env=env, timeout=max(600, requests // 500))
     return json.loads(seed_file.read_text())
 
 

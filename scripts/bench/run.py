@@ -34,7 +34,7 @@ from drive import Driver, bench_pages, outbox_pending, prepare_submission, sign_
 from drive import static_check as check_static_assets
 from inspection import inspect_in_process
 from prepare import check_services, ensure_wrk, free_port, prepare_database, server_env
-from report import machine, publish
+from report import machine, publish, record_scale
 from serve import Processes, start_servers
 
 
@@ -67,10 +67,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--pages", default="", help="comma-separated keys")
     parser.add_argument("--reuse-db", action="store_true", help="keep a seeded DB")
     parser.add_argument(
+        "--scale",
         "--requests",
+        dest="scale",
         type=int,
-        default=0,
-        help="seed this many requests instead of 100,000 (a quick trial run)",
+        default=100_000,
+        help="requests seeded (make bench SCALE=10000, 100000 (default), "
+        "1000000); each scale's figures are kept in docs/bench-scales.json and "
+        "shown side by side in the report",
     )
     parser.add_argument(
         "--settings",
@@ -110,13 +114,15 @@ def main() -> None:
 
     processes = Processes()
     try:
-        seed = prepare_database(env, args.reuse_db, args.requests)
+        seed = prepare_database(env, args.reuse_db, args.scale)
         log("collectstatic")
         run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env=env)
-        server = start_servers(
+        server, worker = start_servers(
             processes, env=env, port=port, args=args, workers=workers
         )
-        driver = Driver(port=port, server=server, wrk_binary=wrk_binary, args=args)
+        driver = Driver(
+            port=port, server=server, wrk_binary=wrk_binary, args=args, worker=worker
+        )
         pages = bench_pages(seed, args.pages)
         sessions = sign_in(driver.client, seed)
         body_file = VAR / "submission.txt"
@@ -143,6 +149,8 @@ def main() -> None:
         "assets": assets,
     }
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    if not args.no_docs and not args.pages:
+        record_scale(results)
     publish(results, write_docs=not args.no_docs)
     log(f"done in {(time.monotonic() - started) / 60:.1f} minutes")
 
@@ -160,6 +168,7 @@ def run_config(args, workers, seed, outbox_pending_after_run, minutes) -> dict:
         "ceiling_seconds": args.ceiling_seconds,
         "share_rounds": args.share_rounds,
         "seed": seed,
+        "scale": args.scale,
         "outbox_pending_after_run": outbox_pending_after_run,
         "minutes": minutes,
     }

@@ -61,13 +61,13 @@ from consultations.models import (  # noqa: E402
     Message,
     Organization,
     OutboundEmail,
-    ReferenceSequence,
     Region,
     StatusChange,
 )
 from consultations.roles import ADVISORS_GROUP, COORDINATORS_GROUP  # noqa: E402
 from consultations.selectors.followups import first_response_due_at  # noqa: E402
 from consultations.selectors.requester import status_token_hash  # noqa: E402
+from consultations.services.intake import reference_counter_set  # noqa: E402
 from consultations.services.workflow import ALLOWED_TRANSITIONS  # noqa: E402
 from tracks.models import AdjacentArea, Track  # noqa: E402
 
@@ -765,9 +765,7 @@ def seed_requests(
     copier.flush()
 
     for year, last in sequences.items():
-        ReferenceSequence.objects.update_or_create(
-            year=year, defaults={"last_number": last}
-        )
+        reference_counter_set(year=year, last_number=last)
     for user_id, moment in last_assigned.items():
         AdvisorProfile.objects.filter(user_id=user_id).update(last_assigned_at=moment)
     # A small seed may hold no request of the bench advisor's in progress.

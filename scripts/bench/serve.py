@@ -97,10 +97,11 @@ def wait_until_up(client: Client, process: subprocess.Popen, seconds=60) -> None
 
 
 def start_servers(processes: Processes, *, env: dict, port: int, args, workers: int):
-    """The Celery worker and gunicorn; gunicorn's process once it answers."""
+    """The Celery worker and gunicorn: (gunicorn's process once it
+    answers, the worker's process)."""
     for name in ("gunicorn.log", "celery.log"):
         (VAR / name).write_text("")
-    processes.start(
+    worker = processes.start(
         "celery",
         [
             str(BIN / "celery"),
@@ -132,4 +133,4 @@ def start_servers(processes: Processes, *, env: dict, port: int, args, workers: 
     server = processes.start("gunicorn", gunicorn_command, env, VAR / "gunicorn.log")
     wait_until_up(Client(port), server)
     log(f"gunicorn up on 127.0.0.1:{port}: {' '.join(gunicorn_command[2:])}")
-    return server
+    return server, worker

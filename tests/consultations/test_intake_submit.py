@@ -20,7 +20,6 @@ from consultations.models import (
     Consultation,
     Organization,
     OutboundEmail,
-    ReferenceSequence,
     StatusChange,
 )
 from consultations.selectors.followups import first_response_due_at
@@ -30,6 +29,8 @@ from consultations.services.intake import (
     ContactDetails,
     OrganizationDetails,
     consultation_submit,
+    reference_counter_last,
+    reference_counter_set,
 )
 from tests.factories import OrganizationFactory, catalog_track
 from tracks.models import AdjacentArea, TrackFormat
@@ -120,7 +121,7 @@ def test_references_count_up_within_the_year(catalog):
 
 def test_a_reference_has_at_least_five_digits_and_grows_past_them(catalog):
     with time_machine.travel(datetime(2029, 3, 1, 9, 0, tzinfo=UTC), tick=False):
-        ReferenceSequence.objects.create(year=2029, last_number=99_998)
+        reference_counter_set(year=2029, last_number=99_998)
         last_of_five, _ = submit()
         first_of_six, _ = submit()
 
@@ -141,7 +142,7 @@ def test_references_restart_each_israeli_year(catalog):
         consultation, _ = submit()
 
     assert consultation.reference == "SH-2028-00001"
-    assert ReferenceSequence.objects.get(year=2028).last_number == 1
+    assert reference_counter_last(year=2028) == 1
 
 
 def test_the_status_token_is_returned_once_and_only_its_hash_is_stored(catalog):
@@ -366,7 +367,7 @@ def test_a_crisis_request_is_marked_urgent_in_the_staff_subject(
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_submissions_get_unique_consecutive_references(catalog):
     """Threads with their own PostgreSQL connections submit at once; the
-    locked sequence row makes them take turns."""
+    year's sequence gives each its own number, none lost when all commit."""
     assert connection.vendor == "postgresql"
     count = 8
     barrier = threading.Barrier(count)
@@ -427,3 +428,88 @@ def test_concurrent_posts_of_one_key_and_one_new_organization_create_one_each(
     assert len(set(results)) == 1
     assert Consultation.objects.count() == 1
     assert Organization.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_does_not_wait_for_another_still_open(catalog):
+    """No lock serializes submissions (DECISIONS.md): while one submission
+    has taken its reference and its transaction is still open, a second one
+    commits, with a reference of its own."""
+    assert connection.vendor == "postgresql"
+    first_took_its_number = threading.Event()
+    second_done = threading.Event()
+    results, errors = {}, []
+
+    def first():
+        try:
+            with transaction.atomic():
+                consultation, _ = submit(
+                    organization=OrganizationDetails(
+                        name="Org A", kind="grassroots", region="north"
+                    )
+                )
+                first_took_its_number.set()
+                # Still open, as a slow request would be, until the second
+                # submission has committed (or could not).
+                results["second_finished_meanwhile"] = second_done.wait(timeout=10)
+            results["first"] = consultation.reference
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            first_took_its_number.set()
+            connection.close()
+
+    def second():
+        try:
+            assert first_took_its_number.wait(timeout=10)
+            consultation, _ = submit(
+                organization=OrganizationDetails(
+                    name="Org B", kind="grassroots", region="north"
+                )
+            )
+            results["second"] = consultation.reference
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            second_done.set()
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert results["second_finished_meanwhile"] is True
+    assert results["first"] != results["second"]
+    assert (
+        Consultation.objects.filter(
+            reference__in=[results["first"], results["second"]]
+        ).count()
+        == 2
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_year_has_its_own_sequence_and_a_rollback_leaves_a_gap(catalog):
+    """The year's first request starts after the year's counter; numbers go
+    on from the sequence; a submission rolled back keeps its number unused
+    (a gap, allowed by DECISIONS.md); the next year starts at 1."""
+    assert connection.vendor == "postgresql"
+    reference_counter_set(year=2031, last_number=41)
+    reference_counter_set(year=2032, last_number=0)
+    with time_machine.travel(datetime(2031, 5, 1, 9, 0, tzinfo=UTC), tick=False):
+        first, _ = submit()
+        with pytest.raises(RuntimeError), transaction.atomic():
+            submit(submission_key=uuid.uuid4())
+            raise RuntimeError("the request failed after its reference was taken")
+        after_the_gap, _ = submit(submission_key=uuid.uuid4())
+    with time_machine.travel(datetime(2032, 1, 5, 9, 0, tzinfo=UTC), tick=False):
+        next_year, _ = submit(submission_key=uuid.uuid4())
+
+    assert first.reference == "SH-2031-00042"
+    assert after_the_gap.reference == "SH-2031-00044"
+    assert reference_counter_last(year=2031) == 44
+    assert next_year.reference == "SH-2032-00001"
+    assert Consultation.objects.filter(reference="SH-2031-00043").count() == 0

@@ -14,9 +14,17 @@ from django.contrib.staticfiles import finders
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog")]
 
-PAGES = ["/", "/tracks/local-government/", "/accessibility/", "/privacy/"]
+PAGES = [
+    "/",
+    "/tracks/local-government/",
+    "/request/",
+    "/request/?track=local-government",
+    "/accessibility/",
+    "/privacy/",
+]
+# DECISIONS.md, "Quality budgets".
 HTML_BUDGET = 30 * 1024
-PAGE_BUDGET = 100 * 1024
+PAGE_BUDGET = 60 * 1024
 # Only <link> and <script> load anything on these pages (no images inline).
 ASSET = re.compile(r'<(?:link|script)\b[^>]*\b(?:href|src)="([^"]+)"')
 

@@ -46,7 +46,6 @@ from consultations.models import (
     Organization,
     OutboundEmail,
     PolicyTool,
-    ReferenceSequence,
     StatusChange,
 )
 from consultations.roles import ADVISORS_GROUP
@@ -58,6 +57,7 @@ from consultations.services.intake import (
     ContactDetails,
     OrganizationDetails,
     consultation_submit,
+    reference_counter_set,
 )
 from consultations.services.outbox import SECRET_PREFIX
 from consultations.services.requester import (
@@ -525,9 +525,7 @@ def _move_to_demo_dates(*, clocks: dict[int, DemoClock]) -> None:
         ],
     )
     for year, last_number in counters.items():
-        ReferenceSequence.objects.update_or_create(
-            year=year, defaults={"last_number": last_number}
-        )
+        reference_counter_set(year=year, last_number=last_number)
 
     def move(model, fields, *, also=None, also_fields=()):
         rows = list(model.objects.filter(consultation_id__in=ids))
