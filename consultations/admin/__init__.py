@@ -11,6 +11,8 @@ queryset (scope.CrisisScopedAdmin).
   profiles; outbox.py: outgoing emails (stuck rows resolved by staff).
 - followups.py: response policies, follow-ups, feedback and anonymization
   on demand; access_log.py: who viewed or exported personal data.
+- data_requests.py: the organizations' deletion requests (approve,
+  refuse).
 - scope.py: the crisis scope and the read-only bases every admin uses.
 
 Each module registers its models when imported; Django's autodiscovery
@@ -20,6 +22,7 @@ imports this package, and this package imports them all.
 from consultations.admin import (  # noqa: F401 (registration on import)
     access_log,
     advisors,
+    data_requests,
     engagement,
     followups,
     organizations,

@@ -11,6 +11,7 @@ from .advisors import AdvisorProfile, AdvisorProfileQuerySet, ChoiceListValidato
 from .attachments import Attachment
 from .choices import Language, Region
 from .conversation import InternalNote, Meeting, Message
+from .data_requests import DeletionRequest
 from .engagement import (
     Milestone,
     PlanEvent,
@@ -36,6 +37,7 @@ __all__ = [
     "ChoiceListValidator",
     "CoalitionMember",
     "Consultation",
+    "DeletionRequest",
     "Feedback",
     "FollowUp",
     "InternalNote",

@@ -34,6 +34,19 @@ class OutboundEmail(TimeStampedModel):
         WAITING_ADVISOR = "waiting_advisor", _("Organization silent, to the advisor")
         FEEDBACK_REQUEST = "feedback_request", _("Feedback request")
         WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
+        # The organization's own data (services/data_requests.py)
+        COALITION_NOTICE = "coalition_notice", _("Notice to a coalition member")
+        MEMBER_REMOVED = "member_removed", _("Coalition member removed, to staff")
+        CONTACT_CORRECTED = (
+            "contact_corrected",
+            _("Contact details corrected, to staff"),
+        )
+        DELETION_REQUESTED = "deletion_requested", _("Deletion request, to staff")
+        DELETION_DONE = "deletion_done", _("Data deleted, to the organization")
+        DELETION_REFUSED = (
+            "deletion_refused",
+            _("Deletion refused, to the organization"),
+        )
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

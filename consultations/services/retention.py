@@ -4,7 +4,8 @@ demand (a data-subject request).
 
 Anonymizing removes the contact person, the free text of the request and of
 everything attached to it (messages, notes, meetings, history notes,
-feedback comment, coalition contacts, outbox addresses and contents),
+feedback comment, coalition contacts and their links, the reasons
+of refused deletion requests, outbox addresses and contents),
 deletes its files (rows and stored files) and
 replaces the private links' token hashes, so the links stop working. The
 track, dates, statuses, urgency, organization and feedback scores stay, so
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 from consultations.models import (
     CoalitionMember,
     Consultation,
+    DeletionRequest,
     Feedback,
     FollowUp,
     InternalNote,
@@ -57,8 +59,12 @@ def retention_cutoff(*, now) -> object:
 
 
 def _erase_attached_rows(*, consultation: Consultation) -> None:
+    # The member's email and its "this isn't us" link.
     CoalitionMember.objects.filter(consultation=consultation).update(
-        contact_email=ERASED
+        contact_email=ERASED, notice_token_hash=ERASED
+    )
+    DeletionRequest.objects.filter(consultation=consultation).update(
+        refusal_reason=ERASED
     )
     Message.objects.filter(consultation=consultation).update(body=ERASED)
     InternalNote.objects.filter(consultation=consultation).update(body=ERASED)
