@@ -9,7 +9,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -134,6 +134,16 @@ def consultation_get_by_status_token(*, token: str) -> Consultation | None:
             ),
         )
         .filter(status_token_hash=digest, anonymized_at__isnull=True)
+        # The answer due on a deletion request that waits, for the page's
+        # "your data" section, in the same query.
+        .annotate(
+            pending_deletion_due_at=Subquery(
+                DeletionRequest.objects.filter(
+                    consultation=OuterRef("pk"),
+                    status=DeletionRequest.Status.PENDING,
+                ).values("due_at")[:1]
+            )
+        )
         .first()
     )
     # The indexed lookup finds the row; the comparison that decides is

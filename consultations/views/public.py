@@ -41,7 +41,6 @@ from consultations.selectors.requester import (
     consultation_get_by_status_token,
     consultation_get_for_confirmation,
     current_status_label,
-    deletion_request_pending,
     status_timeline,
     submitted_data_sections,
 )
@@ -333,7 +332,6 @@ def request_status(request, token):
             "token": token,
             "timeline": timeline,
             "current_status": current_status_label(timeline),
-            "pending_deletion": deletion_request_pending(consultation=consultation),
             "data_sections": submitted_data_sections(consultation=consultation),
             "message_form": form,
             "attachments": attachment_links_for_organization(

@@ -114,7 +114,8 @@ def test_each_member_with_an_email_is_told_and_can_remove_itself(
     )
     path = link.split("127.0.0.1:8000", 1)[-1].strip()
     member = CoalitionMember.objects.get(name="Sikkuy")
-    assert member.notice_token_hash == status_token_hash(path.rstrip("/").split("/")[-1])
+    token = path.rstrip("/").split("/")[-1]
+    assert member.notice_token_hash == status_token_hash(token)
 
     # GET shows who listed it and asks; nothing changes yet.
     page = client.get(path)
@@ -181,7 +182,8 @@ def test_a_non_crisis_notice_names_the_track(consultation):
 
 def test_an_unknown_or_anonymized_member_link_does_nothing(client, consultation):
     member, token = member_with_link(consultation)
-    assert client.get("/en/request/member/not-a-real-token-0123456789/").status_code == 404
+    unknown = client.get("/en/request/member/not-a-real-token-0123456789/")
+    assert unknown.status_code == 404
 
     consultation_anonymize(consultation=consultation, reason="test")
 
