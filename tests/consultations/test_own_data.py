@@ -432,3 +432,23 @@ def test_staff_without_the_crisis_permission_do_not_see_crisis_deletion_requests
     response = client.get(approve_url())
     assert response.status_code == 200
     assert crisis.reference not in response.content.decode()
+
+
+def test_anonymization_reaches_refusal_reasons_and_member_links(
+    consultation, coordinator
+):
+    from consultations.services.data_requests import deletion_request_refuse
+
+    member, _token = member_with_link(consultation)
+    deletion = deletion_request_create(consultation=consultation)
+    deletion_request_refuse(
+        deletion=deletion, actor=coordinator, reason="Dana Levi's case is open."
+    )
+
+    consultation_anonymize(consultation=consultation, reason="retention")
+
+    deletion.refresh_from_db()
+    member.refresh_from_db()
+    assert deletion.refusal_reason == ""
+    assert (member.contact_email, member.notice_token_hash) == ("", "")
+    assert not consultation.status_changes.filter(note__contains="Dana").exists()
