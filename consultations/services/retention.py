@@ -66,6 +66,11 @@ def _erase_attached_rows(*, consultation: Consultation) -> None:
     DeletionRequest.objects.filter(consultation=consultation).update(
         refusal_reason=ERASED
     )
+    # A deletion request still waiting is fulfilled by this anonymization
+    # (the retention job's included), so it leaves the staff's task list.
+    DeletionRequest.objects.filter(
+        consultation=consultation, status=DeletionRequest.Status.PENDING
+    ).update(status=DeletionRequest.Status.APPROVED, decided_at=timezone.now())
     Message.objects.filter(consultation=consultation).update(body=ERASED)
     InternalNote.objects.filter(consultation=consultation).update(body=ERASED)
     Meeting.objects.filter(consultation=consultation).update(

@@ -452,3 +452,15 @@ def test_anonymization_reaches_refusal_reasons_and_member_links(
     assert deletion.refusal_reason == ""
     assert (member.contact_email, member.notice_token_hash) == ("", "")
     assert not consultation.status_changes.filter(note__contains="Dana").exists()
+
+
+def test_anonymizing_a_request_fulfils_its_waiting_deletion_request(consultation):
+    """The retention job (or staff's anonymize action) leaves no deletion
+    task behind for a request that no longer holds personal data."""
+    deletion = deletion_request_create(consultation=consultation)
+
+    consultation_anonymize(consultation=consultation, reason="retention")
+
+    deletion.refresh_from_db()
+    assert deletion.status == DeletionRequest.Status.APPROVED
+    assert deletion.decided_at is not None
