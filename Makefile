@@ -27,7 +27,7 @@ DEMO_ENV := DJANGO_DEBUG=1 DJANGO_DEMO_MODE=1 PORT=$(PORT) \
 	DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 TEST_ENV := DJANGO_SETTINGS_MODULE=shatil_portal.test_settings DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: install chromium proxies dovecot messages messages-update run test lint bench \
+.PHONY: install chromium proxies dovecot messages messages-update run test lint audit bench \
 	mutation backup demo-backup restore-check restore clean
 
 install: $(PY_STAMP) $(NPM_STAMP) $(CSS_BUILT)
@@ -96,6 +96,13 @@ test: install chromium proxies dovecot messages
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run -v1
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(TEST_ENV) $(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+# Lighthouse's accessibility score on every public page in he, ar and en,
+# against a portal started for it on a free port (a fresh SQLite database in
+# var/audit/); fails below 100. A few minutes, so not part of `make test`
+# (which runs axe-core and the HTML validator). docs/ACCESSIBILITY.md.
+audit: install chromium messages
+	CHROME_PATH=/usr/bin/chromium $(PY) scripts/audit/run.py
 
 # The portal under load on this machine: seeds a fresh shatil_bench database
 # (SCALE requests: 10000, 100000 by default, 1000000), serves it with

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import attachments, checklist, engagement, feedback, public
+from .views import attachments, checklist, engagement, feedback, own_data, public
 
 app_name = "consultations"
 
@@ -14,6 +14,26 @@ urlpatterns = [
         "request/status/<str:token>/withdraw/",
         public.request_withdraw,
         name="request_withdraw",
+    ),
+    path(
+        "request/status/<str:token>/contact/",
+        own_data.request_correct,
+        name="request_correct",
+    ),
+    path(
+        "request/status/<str:token>/download/",
+        own_data.request_download,
+        name="request_download",
+    ),
+    path(
+        "request/status/<str:token>/delete/",
+        own_data.request_delete,
+        name="request_delete",
+    ),
+    path(
+        "request/member/<str:token>/",
+        own_data.coalition_member_not_us,
+        name="coalition_member_remove",
     ),
     path(
         "request/status/<str:token>/files/<int:pk>/",

@@ -18,7 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 # this is the same rule for Sentry.
 SLASH = r"(?:/|%2F)"
 TOKEN_IN_PATH = re.compile(
-    rf"({SLASH}(?:request{SLASH}status|feedback){SLASH})([^/?#&\s\"'<>%]+)",
+    rf"({SLASH}(?:request{SLASH}(?:status|member)|feedback){SLASH})([^/?#&\s\"'<>%]+)",
     re.IGNORECASE,
 )
 TOKEN_MASK = "[token]"

@@ -25,7 +25,7 @@ MASK = "[redacted]"
 # admin page's number (/admin/consultations/feedback/12/) is not one.
 SLASH = r"(?:/|%2F)"
 TOKEN_IN_PATH = re.compile(
-    rf"({SLASH}(?:request{SLASH}status|feedback){SLASH})[A-Za-z0-9_-]{{8,}}",
+    rf"({SLASH}(?:request{SLASH}(?:status|member)|feedback){SLASH})[A-Za-z0-9_-]{{8,}}",
     re.IGNORECASE,
 )
 TOKEN_MASK = "[token]"

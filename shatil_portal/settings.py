@@ -603,6 +603,9 @@ OUTBOX_SWEEP_GRACE_SECONDS = 60
 # keep personal data before they are anonymized.
 PRIVACY_POLICY_VERSION = "2026-12"
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
+# Business days staff have to answer an organization's request to delete its
+# data (the privacy law's 30 days, with room to spare).
+DELETION_REQUEST_BUSINESS_DAYS = env.int("DELETION_REQUEST_BUSINESS_DAYS", default=20)
 ACCESSIBILITY_COORDINATOR = {
     "name": env("ACCESSIBILITY_COORDINATOR_NAME", default=""),
     "email": env("ACCESSIBILITY_COORDINATOR_EMAIL", default=STAFF_INBOX_EMAIL),

@@ -12,6 +12,7 @@ from consultations.models import (
     AccessLogEntry,
     AdvisorProfile,
     Consultation,
+    DeletionRequest,
     Meeting,
     OrganizationMerge,
     PlanTemplate,
@@ -265,6 +266,12 @@ def build_world() -> World:
         "consultations.responsepolicy": ResponsePolicyFactory(),
         "consultations.followup": FollowUpFactory(consultation=normal),
         "consultations.followup@crisis": FollowUpFactory(consultation=crisis),
+        "consultations.deletionrequest": DeletionRequest.objects.create(
+            consultation=normal, due_at=timezone.now()
+        ),
+        "consultations.deletionrequest@crisis": DeletionRequest.objects.create(
+            consultation=crisis, due_at=timezone.now()
+        ),
         "consultations.feedback": feedback,
         "consultations.feedback@crisis": FeedbackFactory(consultation=crisis),
         "consultations.plantemplate": PlanTemplate.objects.get_or_create(

@@ -139,6 +139,34 @@ PORTAL_CASES = [
         "404 200 404 404 404 404 404",
         token_path("consultations:request_withdraw", STATUS_TOKEN),
     ),
+    Case(
+        "consultations:request_correct",
+        "404 200 404 404 404 404 404",
+        token_path("consultations:request_correct", STATUS_TOKEN),
+    ),
+    Case(
+        "consultations:request_download",
+        "404 200 404 404 404 404 404",
+        token_path("consultations:request_download", STATUS_TOKEN),
+    ),
+    Case(
+        "consultations:request_download",
+        "404 200 404 404 404 404 404",
+        token_path("consultations:request_download", CRISIS_STATUS_TOKEN),
+        label="crisis request",
+    ),
+    Case(
+        "consultations:request_delete",
+        "404 200 404 404 404 404 404",
+        token_path("consultations:request_delete", STATUS_TOKEN),
+    ),
+    # Only the token emailed to a coalition member opens it (its own test:
+    # tests/consultations/test_own_data.py); a guess finds nothing.
+    Case(
+        "consultations:coalition_member_remove",
+        "404 404 404 404 404 404 404",
+        to("consultations:coalition_member_remove", token="guessed-token-0123456789"),
+    ),
     Case("consultations:lost_link", EVERYONE_200, to("consultations:lost_link")),
     Case(
         "consultations:feedback",
@@ -801,6 +829,18 @@ ADMIN_MODELS = {
         "200 403 200 403 200",
     ),
     "consultations.followup@crisis": (
+        "- - 200 403 200",
+        "- - R 403 R",
+        "- - 200 403 200",
+    ),
+    # Staff answer a deletion request (an admin action); nobody adds or
+    # deletes one.
+    "consultations.deletionrequest": (
+        "200 403 200 403 200",
+        "200 403 200 403 200",
+        "200 403 200 403 200",
+    ),
+    "consultations.deletionrequest@crisis": (
         "- - 200 403 200",
         "- - R 403 R",
         "- - 200 403 200",

@@ -51,6 +51,8 @@ def public_pages(client, settings):
         "/request/lost-link/",
         f"/request/status/{STATUS_TOKEN}/",
         f"/request/status/{STATUS_TOKEN}/withdraw/",
+        f"/request/status/{STATUS_TOKEN}/contact/",
+        f"/request/status/{STATUS_TOKEN}/delete/",
         f"/feedback/{FEEDBACK_TOKEN}/",
         "/accounts/login/",
         "/accounts/password-reset/",

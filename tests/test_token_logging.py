@@ -260,6 +260,7 @@ def test_the_celery_workers_log_handlers_get_the_filter():
         "GET /request/status/{t}/ HTTP/1.1",
         "GET /ar/request/status/{t}/withdraw/ HTTP/1.1",
         "GET /en/feedback/{t}/?x=1",
+        "POST /ar/request/member/{t}/ HTTP/1.1",
         "/accounts/login/?next=%2Frequest%2Fstatus%2F{t}%2F",
         'Referer: "https://portal.example/feedback/{t}"',
     ],

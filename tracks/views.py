@@ -73,6 +73,7 @@ def privacy_policy(request):
         {
             "policy_version": settings.PRIVACY_POLICY_VERSION,
             "retention_months": settings.RETENTION_MONTHS,
+            "deletion_business_days": settings.DELETION_REQUEST_BUSINESS_DAYS,
             "contact_email": settings.STAFF_INBOX_EMAIL,
         },
     )

@@ -12,6 +12,8 @@ queryset (scope.CrisisScopedAdmin).
 - followups.py: response policies, follow-ups, feedback and anonymization
   on demand; access_log.py: who viewed or exported personal data.
 - checklist.py: the policy tools and each request's checklist takings.
+- data_requests.py: the organizations' deletion requests (approve,
+  refuse).
 - scope.py: the crisis scope and the read-only bases every admin uses.
 
 Each module registers its models when imported; Django's autodiscovery
@@ -22,6 +24,7 @@ from consultations.admin import (  # noqa: F401 (registration on import)
     access_log,
     advisors,
     checklist,
+    data_requests,
     engagement,
     followups,
     organizations,

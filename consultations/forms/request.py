@@ -6,6 +6,7 @@ Every text field has a maximum length, so no input can reach the database
 in a shape it refuses.
 """
 
+import copy
 import uuid
 
 from crispy_forms.helper import FormHelper
@@ -59,6 +60,18 @@ SUMMARY_LABELS = {
     "timing": _("Timing"),
     "consent": _("Consent"),
 }
+
+
+def require_phone_for_method(form: forms.Form, cleaned: dict) -> None:
+    """A phone call or WhatsApp needs a phone number: the request form's
+    rule, and the correction form's."""
+    method = cleaned.get("preferred_contact_method")
+    if method in PHONE_METHODS and not cleaned.get("contact_phone"):
+        if "contact_phone" not in form.errors:
+            form.add_error(
+                "contact_phone",
+                _("Give a phone number so that we can reach you that way."),
+            )
 
 
 def _blank(label):
@@ -502,13 +515,7 @@ class ConsultationRequestForm(forms.Form):
             except ValidationError as error:
                 self.add_error("registration_number", error)
 
-        method = cleaned.get("preferred_contact_method")
-        if method in PHONE_METHODS and not cleaned.get("contact_phone"):
-            if "contact_phone" not in self.errors:
-                self.add_error(
-                    "contact_phone",
-                    _("Give a phone number so that we can reach you that way."),
-                )
+        require_phone_for_method(self, cleaned)
 
         track = cleaned.get("track")
         track_format = cleaned.get("track_format")
@@ -605,7 +612,8 @@ class StatusMessageForm(forms.Form):
         max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
-            "To correct a detail of the request, write here what should change."
+            "To correct a detail of the request other than your contact "
+            "details, write here what should change."
         ),
     )
     attachments = AttachmentsField()
@@ -668,4 +676,97 @@ class LostLinkForm(forms.Form):
             "email",
             "reference",
             Submit("send", _("Email me a new link"), css_class="btn-primary"),
+        )
+
+
+# The request form's contact fields, which the status page lets the
+# organization correct.
+CONTACT_FIELDS = (
+    "contact_name",
+    "contact_role",
+    "contact_email",
+    "contact_phone",
+    "preferred_language",
+    "preferred_contact_method",
+    "preferred_contact_times",
+)
+
+
+class ContactCorrectionForm(forms.Form):
+    """The contact details, corrected from the status page: the request
+    form's own fields (the same labels, validators and messages, taken from
+    ConsultationRequestForm, not copied) and its phone rule."""
+
+    def __init__(self, *args, consultation: Consultation, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "contact_name": consultation.contact_name,
+                "contact_role": consultation.contact_role,
+                "contact_email": consultation.contact_email,
+                "contact_phone": consultation.contact_phone.as_national
+                if consultation.contact_phone
+                else "",
+                "preferred_language": consultation.preferred_language,
+                "preferred_contact_method": consultation.preferred_contact_method,
+                "preferred_contact_times": consultation.preferred_contact_times,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        for name in CONTACT_FIELDS:
+            self.fields[name] = copy.deepcopy(ConsultationRequestForm.base_fields[name])
+        self.helper = form_helper(
+            Div(
+                Div(Field("contact_name", autocomplete="name"), css_class="col-md-6"),
+                Div(
+                    Field("contact_role", autocomplete="organization-title"),
+                    css_class="col-md-6",
+                ),
+                css_class="row",
+            ),
+            Div(
+                Div("contact_email", css_class="col-md-6"),
+                Div(
+                    Field("contact_phone", autocomplete="tel", dir="ltr"),
+                    css_class="col-md-6",
+                ),
+                css_class="row",
+            ),
+            "preferred_language",
+            "preferred_contact_method",
+            "preferred_contact_times",
+            Submit("save", _("Save the corrected details"), css_class="btn-primary"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        require_phone_for_method(self, cleaned)
+        return cleaned
+
+    def contact(self) -> ContactDetails:
+        data = self.cleaned_data
+        return ContactDetails(
+            name=data["contact_name"],
+            role=data["contact_role"],
+            email=data["contact_email"],
+            phone=data["contact_phone"],
+            preferred_language=data["preferred_language"],
+            preferred_contact_method=data["preferred_contact_method"],
+            preferred_contact_times=data["preferred_contact_times"],
+        )
+
+
+class DeletionRequestForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, I ask that the personal details of this request be deleted."),
+        error_messages={
+            "required": _("Tick the box to confirm that you ask for deletion.")
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(
+            "confirm",
+            Submit("delete", _("Ask for deletion"), css_class="btn-danger"),
         )

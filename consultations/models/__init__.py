@@ -17,6 +17,7 @@ from .checklist import (
 )
 from .choices import Language, Region
 from .conversation import InternalNote, Meeting, Message
+from .data_requests import DeletionRequest
 from .engagement import (
     Milestone,
     PlanEvent,
@@ -46,6 +47,7 @@ __all__ = [
     "CoalitionMember",
     "Consultation",
     "ConsultationOutcome",
+    "DeletionRequest",
     "Feedback",
     "FollowUp",
     "InternalNote",

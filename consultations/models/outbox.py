@@ -46,6 +46,19 @@ class OutboundEmail(TimeStampedModel):
         STEP_DUE_ORGANIZATION = "step_due_org", _("Plan step due, to the organization")
         STEP_DUE_ADVISOR = "step_due_advisor", _("Plan step due, to the advisor")
         STEP_OVERDUE = "step_overdue", _("Organization's plan step overdue")
+        # The organization's own data (services/data_requests.py)
+        COALITION_NOTICE = "coalition_notice", _("Notice to a coalition member")
+        MEMBER_REMOVED = "member_removed", _("Coalition member removed, to staff")
+        CONTACT_CORRECTED = (
+            "contact_corrected",
+            _("Contact details corrected, to staff"),
+        )
+        DELETION_REQUESTED = "deletion_requested", _("Deletion request, to staff")
+        DELETION_DONE = "deletion_done", _("Data deleted, to the organization")
+        DELETION_REFUSED = (
+            "deletion_refused",
+            _("Deletion refused, to the organization"),
+        )
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -238,6 +238,11 @@ class CoalitionMember(TimeStampedModel):
     )
     name = models.CharField(_("organization name"), max_length=200)
     contact_email = models.EmailField(_("contact email"), blank=True)
+    # SHA-256 of the token in the notice's "this isn't us" link; empty when
+    # the member has no email (no notice, no link).
+    notice_token_hash = models.CharField(
+        max_length=64, blank=True, default="", db_index=True
+    )
 
     class Meta:
         ordering = ["pk"]
@@ -249,7 +254,20 @@ class CoalitionMember(TimeStampedModel):
 
 
 class StatusChange(models.Model):
-    """History: who moved a request from which status to which, and why."""
+    """History: who moved a request from which status to which, and why.
+
+    A row with an `event` records something other than a move (the status is
+    the same on both sides): the organization corrected its contact details,
+    a coalition member asked to be removed, a deletion request and its
+    answer.
+    """
+
+    class Event(models.TextChoices):
+        STATUS = "", _("Status change")
+        CONTACT_CORRECTED = "contact_corrected", _("Contact details corrected")
+        MEMBER_REMOVED = "member_removed", _("Coalition member removed")
+        DELETION_REQUESTED = "deletion_requested", _("Deletion requested")
+        DELETION_REFUSED = "deletion_refused", _("Deletion refused")
 
     consultation = models.ForeignKey(
         Consultation,
@@ -272,6 +290,9 @@ class StatusChange(models.Model):
         _("to"), max_length=20, choices=Consultation.Status.choices
     )
     note = models.TextField(_("note"), blank=True)
+    event = models.CharField(
+        _("event"), max_length=20, choices=Event.choices, blank=True, default=""
+    )
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -281,6 +302,8 @@ class StatusChange(models.Model):
 
     def __str__(self):
         # The request page's history lists these: the statuses by their labels.
+        if self.event:
+            return str(self.get_event_display())
         if not self.from_status:
             return str(self.get_to_status_display())
         return _("%(from)s → %(to)s") % {

@@ -3,16 +3,22 @@ confirmation, and the private status page (found by its token)."""
 
 import hashlib
 import hmac
+import io
+import json
 import re
+import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from consultations.models import (
+    Attachment,
+    CoalitionMember,
     Consultation,
+    DeletionRequest,
     Message,
     Organization,
     Region,
@@ -43,6 +49,22 @@ REQUESTER_STATUS_LABELS = {
     Status.COMPLETED: gettext_lazy("The consultation was completed."),
     Status.DECLINED: gettext_lazy("The request was declined."),
     Status.WITHDRAWN: gettext_lazy("You withdrew the request."),
+}
+
+# The history rows that are not moves, in the requester's words.
+REQUESTER_EVENT_LABELS = {
+    StatusChange.Event.CONTACT_CORRECTED: gettext_lazy(
+        "You corrected your contact details."
+    ),
+    StatusChange.Event.MEMBER_REMOVED: gettext_lazy(
+        "A member organization said it was listed by mistake and was removed."
+    ),
+    StatusChange.Event.DELETION_REQUESTED: gettext_lazy(
+        "You asked for your data to be deleted."
+    ),
+    StatusChange.Event.DELETION_REFUSED: gettext_lazy(
+        "Your request to delete your data was refused."
+    ),
 }
 
 # token_urlsafe(32) gives 43 characters; anything else is not a token.
@@ -132,6 +154,16 @@ def consultation_get_by_status_token(*, token: str) -> Consultation | None:
             ),
         )
         .filter(status_token_hash=digest, anonymized_at__isnull=True)
+        # The answer due on a deletion request that waits, for the page's
+        # "your data" section, in the same query.
+        .annotate(
+            pending_deletion_due_at=Subquery(
+                DeletionRequest.objects.filter(
+                    consultation=OuterRef("pk"),
+                    status=DeletionRequest.Status.PENDING,
+                ).values("due_at")[:1]
+            )
+        )
         .first()
     )
     # The indexed lookup finds the row; the comparison that decides is
@@ -150,6 +182,14 @@ class TimelineEntry:
     label: str
     # What the advisor asked for, when the request waits for the organization.
     note: str = ""
+    # A row that records something other than a move (StatusChange.event).
+    is_event: bool = False
+
+
+def current_status_label(timeline: list[TimelineEntry]) -> str:
+    """The status page's "Status:": the latest move's words, not an event's."""
+    moves = [entry for entry in timeline if not entry.is_event]
+    return moves[-1].label if moves else ""
 
 
 def status_timeline(*, consultation: Consultation) -> list[TimelineEntry]:
@@ -164,7 +204,7 @@ def status_timeline(*, consultation: Consultation) -> list[TimelineEntry]:
         (
             change
             for change in reversed(changes)
-            if change.to_status == Consultation.Status.ASSIGNED
+            if change.to_status == Consultation.Status.ASSIGNED and not change.event
         ),
         None,
     )
@@ -173,6 +213,21 @@ def status_timeline(*, consultation: Consultation) -> list[TimelineEntry]:
     )
     entries = []
     for change in changes:
+        if change.event:
+            # A refusal's reason is written for the organization (and
+            # emailed to it); other notes of these rows stay internal.
+            entries.append(
+                TimelineEntry(
+                    at=change.created_at,
+                    status=change.to_status,
+                    label=str(REQUESTER_EVENT_LABELS.get(change.event, "")),
+                    note=change.note
+                    if change.event == StatusChange.Event.DELETION_REFUSED
+                    else "",
+                    is_event=True,
+                )
+            )
+            continue
         if change is last_assignment and advisor_first_name:
             label = _("An advisor was assigned: %(first_name)s.") % {
                 "first_name": advisor_first_name
@@ -295,3 +350,123 @@ def submitted_data_sections(
         (title, [(label, value) for label, value in rows if value])
         for title, rows in sections
     ]
+
+
+def coalition_member_get_by_notice_token(*, token: str) -> CoalitionMember | None:
+    """The member organization whose notice carried `token`, with its
+    request; None for an unknown token, a member already removed, or an
+    anonymized request."""
+    if not TOKEN_SHAPE.fullmatch(token or ""):
+        return None
+    digest = status_token_hash(token)
+    member = (
+        CoalitionMember.objects.select_related("consultation")
+        .filter(notice_token_hash=digest, consultation__anonymized_at__isnull=True)
+        .first()
+    )
+    if member is None or not hmac.compare_digest(member.notice_token_hash, digest):
+        return None
+    return member
+
+
+def deletion_request_pending(*, consultation: Consultation) -> DeletionRequest | None:
+    return consultation.deletion_requests.filter(
+        status=DeletionRequest.Status.PENDING
+    ).first()
+
+
+EXPORT_FORMAT_VERSION = 1
+
+
+def consultation_export_data(*, consultation: Consultation) -> dict:
+    """Everything the organization gave on its request, as data: the
+    organization and contact details, the request, the coalition members,
+    its messages and the list of its files (their content goes beside, in
+    the ZIP). Values as stored, labels in the active language; a constant
+    number of queries."""
+    files = [
+        {
+            "name": attachment.name,
+            "path_in_archive": f"files/{index}-{attachment.name}",
+            "size": attachment.size,
+            "content_type": attachment.content_type,
+            "sent_at": attachment.created_at.isoformat(),
+        }
+        for index, attachment in enumerate(_organization_attachments(consultation), 1)
+    ]
+    return {
+        "format_version": EXPORT_FORMAT_VERSION,
+        "reference": consultation.reference,
+        "submitted_at": consultation.submitted_at.isoformat(),
+        "status": consultation.status,
+        "status_label": str(consultation.get_status_display()),
+        "organization": consultation.organization_as_submitted,
+        "contact": {
+            "name": consultation.contact_name,
+            "role": consultation.contact_role,
+            "email": consultation.contact_email,
+            "phone": consultation.contact_phone.as_e164
+            if consultation.contact_phone
+            else "",
+            "preferred_language": consultation.preferred_language,
+            "preferred_contact_method": consultation.preferred_contact_method,
+            "preferred_contact_times": consultation.preferred_contact_times,
+        },
+        "request": {
+            "track": consultation.track.slug,
+            "track_title": consultation.track.title,
+            "format": consultation.track_format.title
+            if consultation.track_format
+            else "",
+            "adjacent_areas": [area.slug for area in consultation.adjacent_areas.all()],
+            "goal": consultation.goal,
+            "background": consultation.background,
+            "timing": consultation.timing,
+            "urgency": consultation.urgency,
+        },
+        "coalition_members": [
+            {"name": member.name, "contact_email": member.contact_email}
+            for member in consultation.coalition_members.all()
+        ],
+        "messages_you_sent": [
+            {"sent_at": message.created_at.isoformat(), "body": message.body}
+            for message in consultation.messages.all()
+            if message.direction == Message.Direction.FROM_ORGANIZATION
+        ],
+        "consent": {
+            "given_at": consultation.consent_given_at.isoformat(),
+            "privacy_policy_version": consultation.privacy_policy_version,
+        },
+        "files": files,
+    }
+
+
+def _organization_attachments(consultation: Consultation) -> list[Attachment]:
+    return list(
+        Attachment.objects.filter(
+            consultation=consultation,
+            sender__in=[
+                Attachment.Sender.ORGANIZATION,
+                Attachment.Sender.INBOUND_MAIL,
+            ],
+        ).order_by("created_at", "pk")
+    )
+
+
+def consultation_export_zip(*, consultation: Consultation) -> bytes:
+    """The organization's data as a ZIP: data.json and, under files/, each
+    file it sent (read from the private storage)."""
+    data = consultation_export_data(consultation=consultation)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "data.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        )
+        attachments = _organization_attachments(consultation)
+        for entry, attachment in zip(data["files"], attachments, strict=True):
+            try:
+                with attachment.file.open("rb") as stored:
+                    archive.writestr(entry["path_in_archive"], stored.read())
+            except FileNotFoundError:
+                continue
+    return buffer.getvalue()

@@ -33,6 +33,7 @@ from consultations.selectors.followups import (
 )
 from consultations.selectors.requester import status_token_hash
 from consultations.services.notices import (
+    coalition_member_notice_draft,
     organization_draft,
     region_label,
     response_promise_context,
@@ -363,9 +364,13 @@ def _consultation_save(
     consultation.save()
     if adjacent_areas:
         consultation.adjacent_areas.add(*adjacent_areas)
+    member_tokens = {}
     if coalition_members:
         for member in coalition_members:
             member.consultation = consultation
+            if member.contact_email:
+                member_token, member.notice_token_hash = status_token_new()
+                member_tokens[id(member)] = member_token
         CoalitionMember.objects.bulk_create(coalition_members)
     StatusChange.objects.create(
         consultation=consultation,
@@ -379,6 +384,16 @@ def _consultation_save(
                 consultation=consultation, token=token, policies=policies
             ),
             _staff_notification_draft(consultation=consultation, policies=policies),
+            # Each member with an email is told who listed it.
+            *(
+                coalition_member_notice_draft(
+                    consultation=consultation,
+                    member=member,
+                    token=member_tokens[id(member)],
+                )
+                for member in coalition_members
+                if id(member) in member_tokens
+            ),
         ]
     )
 

@@ -14,6 +14,7 @@ from consultations.business_time import to_local
 from consultations.emails import portal_url
 from consultations.models import (
     AdvisorProfile,
+    CoalitionMember,
     Consultation,
     OutboundEmail,
     Region,
@@ -203,4 +204,48 @@ def notify_organization(
         context=draft.context,
         consultation=draft.consultation,
         reply_to=draft.reply_to,
+    )
+
+
+def coalition_member_not_us_url(*, token: str, language: str) -> str:
+    """The absolute "this isn't us" link of a coalition member's notice."""
+    return portal_url(
+        "consultations:coalition_member_remove", language=language, token=token
+    )
+
+
+def coalition_member_notice_draft(
+    *, consultation: Consultation, member: CoalitionMember, token: str
+) -> EmailDraft:
+    """The notice to a member organization that another organization listed
+    it on a request (Israel's Privacy Protection Law: notice when data is
+    collected from a third party), in the request's language: who listed it,
+    the reference, what is kept and why, and the "this isn't us" link.
+
+    A crisis request's notice says no more than its reference and the
+    organization that listed the member: never the track or anything the
+    request says.
+    """
+    language = consultation.preferred_language
+    context = {
+        "reference": consultation.reference,
+        "member_name": member.name,
+        "listed_by": consultation.organization_as_submitted.get("name", ""),
+        "retention_months": settings.RETENTION_MONTHS,
+        "secret_not_us_url": coalition_member_not_us_url(
+            token=token, language=language
+        ),
+    }
+    if not consultation.is_crisis:
+        context["track_title"] = track_title(
+            track=consultation.track, language=language
+        )
+    return EmailDraft(
+        kind=OutboundEmail.Kind.COALITION_NOTICE,
+        to_address=member.contact_email,
+        dedup_key=f"coalition_notice:{member.pk}",
+        language=language,
+        reply_to=settings.STAFF_INBOX_EMAIL,
+        consultation=consultation,
+        context=context,
     )

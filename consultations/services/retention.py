@@ -4,7 +4,8 @@ demand (a data-subject request).
 
 Anonymizing removes the contact person, the free text of the request and of
 everything attached to it (messages, notes, meetings, history notes,
-feedback comment, coalition contacts, outbox addresses and contents),
+feedback comment, coalition contacts and their links, the reasons
+of refused deletion requests, outbox addresses and contents),
 deletes its files (rows and stored files) and
 replaces the private links' token hashes, so the links stop working. The
 track, dates, statuses, urgency, organization and feedback scores stay, so
@@ -27,6 +28,7 @@ from consultations.models import (
     CoalitionMember,
     Consultation,
     ConsultationOutcome,
+    DeletionRequest,
     Feedback,
     FollowUp,
     InternalNote,
@@ -58,9 +60,18 @@ def retention_cutoff(*, now) -> object:
 
 
 def _erase_attached_rows(*, consultation: Consultation) -> None:
+    # The member's email and its "this isn't us" link.
     CoalitionMember.objects.filter(consultation=consultation).update(
-        contact_email=ERASED
+        contact_email=ERASED, notice_token_hash=ERASED
     )
+    DeletionRequest.objects.filter(consultation=consultation).update(
+        refusal_reason=ERASED
+    )
+    # A deletion request still waiting is fulfilled by this anonymization
+    # (the retention job's included), so it leaves the staff's task list.
+    DeletionRequest.objects.filter(
+        consultation=consultation, status=DeletionRequest.Status.PENDING
+    ).update(status=DeletionRequest.Status.APPROVED, decided_at=timezone.now())
     Message.objects.filter(consultation=consultation).update(body=ERASED)
     InternalNote.objects.filter(consultation=consultation).update(body=ERASED)
     Meeting.objects.filter(consultation=consultation).update(

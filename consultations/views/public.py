@@ -40,6 +40,7 @@ from consultations.selectors.requester import (
     active_track_slugs,
     consultation_get_by_status_token,
     consultation_get_for_confirmation,
+    current_status_label,
     status_timeline,
     submitted_data_sections,
 )
@@ -322,13 +323,15 @@ def request_status(request, token):
         else:
             messages.success(request, _("Your message was sent to the team."))
             return redirect("consultations:request_status", token=token)
+    timeline = status_timeline(consultation=consultation)
     return render(
         request,
         "consultations/request_status.html",
         {
             "consultation": consultation,
             "token": token,
-            "timeline": status_timeline(consultation=consultation),
+            "timeline": timeline,
+            "current_status": current_status_label(timeline),
             "data_sections": submitted_data_sections(consultation=consultation),
             "message_form": form,
             "message_form_html": _status_message_form_html(form),
