@@ -26,6 +26,7 @@ from .followups import FollowUp, ResponsePolicy
 from .organization_merges import OrganizationMerge
 from .organizations import Organization
 from .outbox import OutboundEmail
+from .players import Player
 from .requests import CoalitionMember, Consultation, ReferenceSequence, StatusChange
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "PlanTemplate",
     "PlanTemplateStep",
     "PlanTurningPoint",
+    "Player",
     "ReferenceSequence",
     "Region",
     "ResponsePolicy",
