@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import attachments, engagement, feedback, public
+from .views import attachments, engagement, feedback, players, public
 
 app_name = "consultations"
 
@@ -39,6 +39,31 @@ urlpatterns = [
         "request/status/<str:token>/plan/turning-points/",
         engagement.status_plan_turning_point,
         name="status_plan_turning_point",
+    ),
+    path(
+        "request/status/<str:token>/plan/print/",
+        players.status_plan_print,
+        name="status_plan_print",
+    ),
+    path(
+        "request/status/<str:token>/plan/players/",
+        players.status_players,
+        name="status_players",
+    ),
+    path(
+        "request/status/<str:token>/plan/players/add/",
+        players.status_player_add,
+        name="status_player_add",
+    ),
+    path(
+        "request/status/<str:token>/plan/players/<int:player_pk>/",
+        players.status_player_edit,
+        name="status_player_edit",
+    ),
+    path(
+        "request/status/<str:token>/plan/players/<int:player_pk>/remove/",
+        players.status_player_remove,
+        name="status_player_remove",
     ),
     path("request/lost-link/", public.lost_link, name="lost_link"),
     path("feedback/<str:token>/", feedback.feedback_form, name="feedback"),
