@@ -45,9 +45,14 @@ from consultations.models import (
     OutboundEmail,
     ReferenceSequence,
     StatusChange,
+    WorkPlan,
 )
 from consultations.roles import ADVISORS_GROUP
 from consultations.selectors.followups import first_response_due_at
+from consultations.services.engagement import (
+    plan_step_edit,
+    work_plan_start_from_template,
+)
 from consultations.services.feedback import feedback_invite, feedback_submit
 from consultations.services.intake import (
     CoalitionMemberDetails,
@@ -56,6 +61,7 @@ from consultations.services.intake import (
     consultation_submit,
 )
 from consultations.services.outbox import SECRET_PREFIX
+from consultations.services.players import player_add
 from consultations.services.requester import (
     consultation_message_from_organization,
     consultation_withdraw,
@@ -75,9 +81,11 @@ from consultations.services.workspace import (
 )
 from shatil_portal.demo_content import (
     ADVISORS,
+    DEMO_PLAYERS,
     FEEDBACK,
     INTERNAL_NOTE,
     ORGANIZATIONS,
+    PLAYER_TARGETS,
     REQUEST_TEXTS,
     REQUESTS,
     WORDS,
@@ -202,7 +210,57 @@ class Seeder:
         for number, row in enumerate(REQUESTS):
             self._request(number, *row)
         _move_to_demo_dates(clocks=self.clocks)
+        self._players_maps()
         return len(self.clocks)
+
+    def _players_maps(self, count: int = 3) -> None:
+        """A work plan with a map of the players, some steps targeting them,
+        on the demo `advisor` account's first open requests (crisis ones
+        aside). Today's work, so it is not moved to the past."""
+        advisor = self.advisors["advisor"]
+        open_requests = Consultation.objects.filter(
+            advisor=advisor,
+            status__in=Consultation.ACTIVE_STATUSES,
+            is_crisis=False,
+        ).order_by("submitted_at")[:count]
+        for consultation in open_requests:
+            plan = WorkPlan.objects.filter(
+                consultation=consultation
+            ).first() or work_plan_start_from_template(
+                consultation=consultation, actor=advisor
+            )
+            players = [
+                player_add(
+                    plan=plan,
+                    actor=advisor,
+                    name=name,
+                    kind=kind,
+                    stance=stance,
+                    influence=influence,
+                    interest=interest,
+                    relationship=relationship,
+                )
+                for name, kind, stance, influence, interest, relationship in (
+                    DEMO_PLAYERS[consultation.preferred_language]
+                )
+            ]
+            steps = list(plan.steps.order_by("order"))
+            for position, targets in PLAYER_TARGETS.items():
+                if position >= len(steps):
+                    break
+                step = steps[position]
+                plan_step_edit(
+                    step=step,
+                    actor=advisor,
+                    expected_version=None,
+                    title=step.title,
+                    owner=step.owner,
+                    due_date=step.due_date,
+                    status=step.status,
+                    notes=step.notes,
+                    milestone=step.milestone,
+                    targets=[players[index] for index in targets],
+                )
 
     def _advisors(self) -> None:
         User = get_user_model()
