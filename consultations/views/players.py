@@ -30,7 +30,7 @@ from consultations.services import milestones as milestone_services
 from consultations.services import players as services
 from consultations.views.engagement import _apply, _guarded_link
 
-PLAYER_FIELDS = ("name", "kind", "stance", "influence", "interest", "relationship")
+PLAYER_FIELDS = services.FIELDS
 
 
 class Side:
@@ -107,7 +107,6 @@ def _add(request, side, plan):
         lambda: services.player_add(
             plan=plan,
             actor=actor,
-            note=form.cleaned_data["note"],
             **{name: form.cleaned_data[name] for name in PLAYER_FIELDS},
         ),
         _("The player was added to the map."),
@@ -127,7 +126,6 @@ def _edit(request, side, plan, player_pk: int):
         editing=True,
         initial={
             **{name: getattr(player, name) for name in PLAYER_FIELDS},
-            "note": player.note,
             "version": player.version,
         },
     )
@@ -140,7 +138,6 @@ def _edit(request, side, plan, player_pk: int):
                 player=player,
                 actor=actor,
                 expected_version=data["version"] or None,
-                note=data["note"],
                 **{name: data[name] for name in PLAYER_FIELDS},
             ),
             _("The player was saved."),
