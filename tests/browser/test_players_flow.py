@@ -108,4 +108,5 @@ def test_advisor_maps_the_players_and_links_a_step_to_a_key_player(
     assert not scrolls_sideways(org_page)  # the wide table scrolls by itself
     org_page.get_by_role("link", name="התכנית והמיפוי להדפסה").click()
     expect(org_page.locator("h1")).to_contain_text("תכנית עבודה")
+    assert not scrolls_sideways(org_page)
     assert_accessible(org_page)

@@ -340,13 +340,14 @@ def test_300_players_stay_legible_in_the_chart_and_all_are_in_the_table(
     assert table.count('<tr id="player-') == MAX_PLAYERS_PER_PLAN
 
 
-@pytest.mark.parametrize("page", ["players", "plan_print"])
+# Not "page": that name is Playwright's browser page fixture.
+@pytest.mark.parametrize("page_name", ["players", "plan_print"])
 def test_the_advisors_pages_run_a_constant_number_of_queries(
-    client, advisor, plan, assigned, page, django_assert_num_queries
+    client, advisor, plan, assigned, page_name, django_assert_num_queries
 ):
     _add(plan, advisor, 5)
     client.force_login(advisor)
-    url = _url(page, assigned)
+    url = _url(page_name, assigned)
     client.get(url)
     with CaptureQueriesContext(connection) as small:
         client.get(url)
@@ -355,12 +356,12 @@ def test_the_advisors_pages_run_a_constant_number_of_queries(
         assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("page", ["status_players", "status_plan_print"])
+@pytest.mark.parametrize("page_name", ["status_players", "status_plan_print"])
 def test_the_organizations_pages_run_a_constant_number_of_queries(
-    client, advisor, plan, page, django_assert_num_queries
+    client, advisor, plan, page_name, django_assert_num_queries
 ):
     _add(plan, advisor, 5)
-    url = _status_url(page)
+    url = _status_url(page_name)
     client.get(url)
     with CaptureQueriesContext(connection) as small:
         client.get(url)
