@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from .views import attachments, checklist, engagement, feedback, own_data, public
+from .views import (
+    attachments,
+    checklist,
+    engagement,
+    feedback,
+    own_data,
+    players,
+    public,
+)
 
 app_name = "consultations"
 
@@ -64,6 +72,31 @@ urlpatterns = [
         "request/status/<str:token>/checklist/",
         checklist.status_checklist,
         name="status_checklist",
+    ),
+    path(
+        "request/status/<str:token>/plan/print/",
+        players.status_plan_print,
+        name="status_plan_print",
+    ),
+    path(
+        "request/status/<str:token>/plan/players/",
+        players.status_players,
+        name="status_players",
+    ),
+    path(
+        "request/status/<str:token>/plan/players/add/",
+        players.status_player_add,
+        name="status_player_add",
+    ),
+    path(
+        "request/status/<str:token>/plan/players/<int:player_pk>/",
+        players.status_player_edit,
+        name="status_player_edit",
+    ),
+    path(
+        "request/status/<str:token>/plan/players/<int:player_pk>/remove/",
+        players.status_player_remove,
+        name="status_player_remove",
     ),
     path("request/lost-link/", public.lost_link, name="lost_link"),
     path("feedback/<str:token>/", feedback.feedback_form, name="feedback"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import attachments, checklist, dashboard, engagement, workspace
+from .views import attachments, checklist, dashboard, engagement, players, workspace
 
 app_name = "workspace"
 
@@ -76,6 +76,34 @@ urlpatterns = [
         "requests/<int:pk>/checklist/tools/<int:tool_pk>/add-step/",
         checklist.checklist_add_step,
         name="checklist_add_step",
+    ),
+    path(
+        "requests/<int:pk>/plan/milestones/<int:milestone_pk>/",
+        players.milestone_edit,
+        name="milestone_edit",
+    ),
+    path(
+        "requests/<int:pk>/plan/milestones/<int:milestone_pk>/delete/",
+        players.milestone_delete,
+        name="milestone_delete",
+    ),
+    path("requests/<int:pk>/plan/print/", players.plan_print, name="plan_print"),
+    # The map of the players (issue 18)
+    path("requests/<int:pk>/plan/players/", players.players_page, name="players"),
+    path(
+        "requests/<int:pk>/plan/players/add/",
+        players.player_add,
+        name="player_add",
+    ),
+    path(
+        "requests/<int:pk>/plan/players/<int:player_pk>/",
+        players.player_edit,
+        name="player_edit",
+    ),
+    path(
+        "requests/<int:pk>/plan/players/<int:player_pk>/remove/",
+        players.player_remove,
+        name="player_remove",
     ),
     # Staff insight
     path("dashboard/", dashboard.dashboard, name="dashboard"),

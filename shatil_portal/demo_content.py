@@ -871,3 +871,73 @@ TOOL_EXPERTISE = {
     "rana.abusaleh": ["coalitions", "crisis-readiness", "media"],
     "avi.bendavid": ["social-media", "media", "messaging", "protest"],
 }
+
+# The map of the players (issue 18) on some of the demo `advisor` account's
+# open requests: (name, kind, stance, influence, interest, relationship),
+# in the organization's language. PLAYER_TARGETS names, per step of the
+# plan (by position), the players it targets; the last key player is left
+# with no step, so that the map's "key players with no step" shows one.
+DEMO_PLAYERS = {
+    "he": [
+        ("ראש העירייה", "local_authority", "neutral", 5, 3, "פגישה אחת לפני שנה"),
+        ("ועדת החינוך של הכנסת", "knesset", "supports", 4, 4, "חברת כנסת מכירה אותנו"),
+        ("משרד הרווחה, המחוז", "ministry", "unknown", 4, 2, ""),
+        ("מחלקת הרווחה העירונית", "local_authority", "supports", 3, 5, "עבודה שוטפת"),
+        ("אשכול רשויות הגליל המערבי", "regional_cluster", "neutral", 3, 2, ""),
+        ("העיתון המקומי", "media", "neutral", 2, 4, "כתבת אחת מכירה את הנושא"),
+        ("פורום ההורים העירוני", "civil_society", "supports", 2, 5, "שותפים"),
+        ("חברת ההסעות", "business", "opposes", 2, 3, "אין קשר"),
+        ("סגן ראש העירייה לתקציב", "local_authority", "opposes", 5, 4, "אין קשר"),
+    ],
+    "ar": [
+        ("رئيس البلدية", "local_authority", "neutral", 5, 3, "لقاء واحد قبل عام"),
+        ("لجنة التربية في الكنيست", "knesset", "supports", 4, 4, "عضوة كنيست تعرفنا"),
+        ("وزارة الرفاه، اللواء", "ministry", "unknown", 4, 2, ""),
+        ("قسم الرفاه في البلدية", "local_authority", "supports", 3, 5, "عمل جارٍ"),
+        ("عنقود سلطات الجليل", "regional_cluster", "neutral", 3, 2, ""),
+        ("الصحيفة المحلية", "media", "neutral", 2, 4, "صحفية تعرف القضية"),
+        ("منتدى الأهالي", "civil_society", "supports", 2, 5, "شركاء"),
+        ("شركة السفريات", "business", "opposes", 2, 3, "لا تواصل"),
+        ("نائب رئيس البلدية للميزانية", "local_authority", "opposes", 5, 4, "لا تواصل"),
+    ],
+    "en": [
+        ("The mayor", "local_authority", "neutral", 5, 3, "One meeting a year ago"),
+        (
+            "The Knesset Education Committee",
+            "knesset",
+            "supports",
+            4,
+            4,
+            "An MK knows us",
+        ),
+        ("Ministry of Welfare, district office", "ministry", "unknown", 4, 2, ""),
+        (
+            "The city's welfare department",
+            "local_authority",
+            "supports",
+            3,
+            5,
+            "Day-to-day work",
+        ),
+        (
+            "Western Galilee cluster of authorities",
+            "regional_cluster",
+            "neutral",
+            3,
+            2,
+            "",
+        ),
+        ("The local paper", "media", "neutral", 2, 4, "A reporter knows the issue"),
+        ("The city's parents' forum", "civil_society", "supports", 2, 5, "Partners"),
+        ("The bus company", "business", "opposes", 2, 3, "No contact"),
+        (
+            "Deputy mayor for the budget",
+            "local_authority",
+            "opposes",
+            5,
+            4,
+            "No contact",
+        ),
+    ],
+}
+PLAYER_TARGETS = {0: [0, 3], 1: [1], 2: [2, 5]}

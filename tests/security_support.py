@@ -84,9 +84,11 @@ def _plan(consultation, advisor):
     from consultations.models import StepOwner
     from consultations.services.engagement import (
         israel_today,
+        milestone_add,
         plan_step_add,
         work_plan_start_from_template,
     )
+    from consultations.services.players import player_add
 
     plan = work_plan_start_from_template(consultation=consultation, actor=advisor)
     plan_step_add(
@@ -95,6 +97,16 @@ def _plan(consultation, advisor):
         title="Matrix step",
         owner=StepOwner.ADVISOR,
         due_date=israel_today(),
+    )
+    milestone_add(plan=plan, actor=advisor, title="Matrix milestone")
+    player_add(
+        plan=plan,
+        actor=advisor,
+        name="Matrix player",
+        kind="media",
+        stance="unknown",
+        influence=3,
+        interest=3,
     )
     return plan
 

@@ -650,6 +650,175 @@ PORTAL_CASES += [
     ),
 ]
 
+
+# The map of the players, milestones' edits and the printable plan (issue
+# 18): the same rules as the plan. A refused remove or delete (a stale
+# version) redirects with a message and changes nothing.
+def plan_object_pk(attribute: str, lookup: dict, crisis: bool = False):
+    def pk(world):
+        key = "consultations.workplan@crisis" if crisis else "consultations.workplan"
+        return getattr(world.objects[key], attribute).get(**lookup).pk
+
+    return pk
+
+
+def player_pk(crisis: bool = False):
+    return plan_object_pk("players", {"name": "Matrix player"}, crisis)
+
+
+def milestone_pk(crisis: bool = False):
+    return plan_object_pk("milestones", {"title": "Matrix milestone"}, crisis)
+
+
+def token_player_path(name: str, token: str, crisis: bool = False):
+    def build(world: World, role: str) -> str:
+        held = token if role == REQUESTER else UNKNOWN_TOKEN
+        return reverse(
+            name, kwargs={"token": held, "player_pk": player_pk(crisis)(world)}
+        )
+
+    return build
+
+
+ADVISOR_PAGE = "L L 200 404 200 200 200"
+ADVISOR_CRISIS_PAGE = "L L 200 404 200 404 200"
+for _name, _kwargs, _crisis_kwargs, _post, _post_data in [
+    ("players", {}, {}, None, None),
+    ("plan_print", {}, {}, None, None),
+    ("player_add", None, None, "400", {}),
+    (
+        "player_edit",
+        {"player_pk": player_pk()},
+        {"player_pk": player_pk(True)},
+        "400",
+        {},
+    ),
+    (
+        "player_remove",
+        None,
+        None,
+        "R",
+        {"version": "stale"},
+    ),
+    (
+        "milestone_edit",
+        {"milestone_pk": milestone_pk()},
+        {"milestone_pk": milestone_pk(True)},
+        "400",
+        {},
+    ),
+    ("milestone_delete", None, None, "R", {"shown": "stale"}),
+]:
+    _extra = {
+        "player_remove": ({"player_pk": player_pk()}, {"player_pk": player_pk(True)}),
+        "milestone_delete": (
+            {"milestone_pk": milestone_pk()},
+            {"milestone_pk": milestone_pk(True)},
+        ),
+    }.get(_name, ({}, {}))
+    _normal = {"pk": normal_pk, **(_kwargs or {}), **_extra[0]}
+    _crisis = {"pk": crisis_pk, **(_crisis_kwargs or {}), **_extra[1]}
+    if _kwargs is not None:
+        PORTAL_CASES += [
+            Case(
+                f"workspace:{_name}", ADVISOR_PAGE, to(f"workspace:{_name}", **_normal)
+            ),
+            Case(
+                f"workspace:{_name}",
+                ADVISOR_CRISIS_PAGE,
+                to(f"workspace:{_name}", **_crisis),
+                label="crisis request",
+            ),
+        ]
+    else:
+        PORTAL_CASES.append(
+            Case(
+                f"workspace:{_name}",
+                "L L 405 405 405 405 405",
+                to(f"workspace:{_name}", **_normal),
+            )
+        )
+    if _post is not None:
+        PORTAL_CASES += [
+            Case(
+                f"workspace:{_name}",
+                f"L L {_post} 404 {_post} {_post} {_post}",
+                to(f"workspace:{_name}", **_normal),
+                method="post",
+                data=_post_data,
+            ),
+            Case(
+                f"workspace:{_name}",
+                f"L L {_post} 404 {_post} 404 {_post}",
+                to(f"workspace:{_name}", **_crisis),
+                method="post",
+                data=_post_data,
+                label="crisis request",
+            ),
+        ]
+REQUESTER_ONLY = "404 200 404 404 404 404 404"
+for _name in ["status_players", "status_plan_print"]:
+    PORTAL_CASES += [
+        Case(
+            f"consultations:{_name}",
+            REQUESTER_ONLY,
+            token_path(f"consultations:{_name}", STATUS_TOKEN),
+        ),
+        Case(
+            f"consultations:{_name}",
+            REQUESTER_ONLY,
+            token_path(f"consultations:{_name}", CRISIS_STATUS_TOKEN),
+            label="crisis request",
+        ),
+    ]
+PORTAL_CASES += [
+    Case(
+        "consultations:status_player_add",
+        "405 405 405 405 405 405 405",
+        token_path("consultations:status_player_add", STATUS_TOKEN),
+    ),
+    Case(
+        "consultations:status_player_add",
+        "404 400 404 404 404 404 404",
+        token_path("consultations:status_player_add", STATUS_TOKEN),
+        method="post",
+        data={},
+    ),
+    Case(
+        "consultations:status_player_edit",
+        REQUESTER_ONLY,
+        token_player_path("consultations:status_player_edit", STATUS_TOKEN),
+    ),
+    Case(
+        "consultations:status_player_edit",
+        REQUESTER_ONLY,
+        token_player_path(
+            "consultations:status_player_edit", CRISIS_STATUS_TOKEN, True
+        ),
+        label="crisis request",
+    ),
+    Case(
+        "consultations:status_player_edit",
+        "404 400 404 404 404 404 404",
+        token_player_path("consultations:status_player_edit", STATUS_TOKEN),
+        method="post",
+        data={},
+    ),
+    Case(
+        "consultations:status_player_remove",
+        "405 405 405 405 405 405 405",
+        token_player_path("consultations:status_player_remove", STATUS_TOKEN),
+    ),
+    Case(
+        "consultations:status_player_remove",
+        "404 R 404 404 404 404 404",
+        token_player_path("consultations:status_player_remove", STATUS_TOKEN),
+        method="post",
+        data={"version": "stale"},
+    ),
+]
+
+
 # The admin. Anyone who is not staff is sent to the admin's sign-in page;
 # staff get what their permissions allow.
 NOT_STAFF = "L L L L"

@@ -13,6 +13,7 @@ from consultations.models import (
     PlanTemplate,
     PlanTemplateStep,
     PlanTurningPoint,
+    Player,
     WorkPlan,
 )
 from tracks.admin import RowLabelledForm, RowLabelledInlineFormSet
@@ -56,6 +57,11 @@ class PlanEventInline(ReadOnlyInline):
     fields = ["created_at", "kind", "step_title", "actor", "by_organization", "details"]
 
 
+class PlayerInline(ReadOnlyInline):
+    model = Player
+    fields = ["name", "kind", "stance", "influence", "interest", "relationship"]
+
+
 @admin.register(WorkPlan)
 class WorkPlanAdmin(CrisisScopedAdmin, ViewOnlyAdmin, admin.ModelAdmin):
     list_display = ["consultation", "started_by", "created_at", "updated_at"]
@@ -63,4 +69,4 @@ class WorkPlanAdmin(CrisisScopedAdmin, ViewOnlyAdmin, admin.ModelAdmin):
     search_fields = ["consultation__reference"]
     fields = ["consultation", "goal", "started_by", "created_at", "updated_at"]
     readonly_fields = fields
-    inlines = [PlanStepInline, PlanTurningPointInline, PlanEventInline]
+    inlines = [PlanStepInline, PlayerInline, PlanTurningPointInline, PlanEventInline]

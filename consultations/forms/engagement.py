@@ -81,7 +81,9 @@ class PlanStepForm(ErrorSummaryMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, plan, action: str = "", editing=False, **kwargs):
+    def __init__(
+        self, *args, plan, action: str = "", editing=False, targets=None, **kwargs
+    ):
         super().__init__(*args, prefix="step", **kwargs)
         self.fields["due_date"].widget = _date_widget()
         # The plan's milestones were prefetched by the selector.
@@ -99,6 +101,9 @@ class PlanStepForm(ErrorSummaryMixin, forms.Form):
             self.fields["version"] = forms.CharField(
                 widget=forms.HiddenInput, required=False
             )
+        if targets is not None:
+            # The map's players (issue 18), a field built by forms/players.py.
+            self.fields["targets"] = targets
         self.helper = form_helper(
             action=action,
             submit_label=_("Save the step") if editing else _("Add the step"),

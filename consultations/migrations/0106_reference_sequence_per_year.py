@@ -70,7 +70,7 @@ def drop_function(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("consultations", "0105_outbound_email_kinds"),
+        ("consultations", "0104_engagement_followthrough"),
     ]
 
     operations = [

@@ -34,6 +34,7 @@ from .organization_merges import OrganizationMerge
 from .organizations import Organization
 from .outbox import OutboundEmail
 from .outcomes import ConsultationOutcome
+from .players import Player
 from .requests import CoalitionMember, Consultation, ReferenceSequence, StatusChange
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "PlanTemplateStep",
     "PlanTurningPoint",
     "PolicyTool",
+    "Player",
     "ReferenceSequence",
     "Region",
     "ResponsePolicy",

@@ -251,6 +251,11 @@ class PlanEvent(models.Model):
         STEP_NOTE = "step_note", _("Note added to a step")
         MILESTONE_ADDED = "milestone_added", _("Milestone added")
         TURNING_POINT = "turning_point", _("Turning point")
+        MILESTONE_CHANGED = "milestone_changed", _("Milestone renamed")
+        MILESTONE_DELETED = "milestone_deleted", _("Milestone deleted")
+        PLAYER_ADDED = "player_added", _("Player added to the map")
+        PLAYER_CHANGED = "player_changed", _("Player changed")
+        PLAYER_REMOVED = "player_removed", _("Player removed from the map")
 
     plan = models.ForeignKey(
         WorkPlan,
@@ -290,6 +295,11 @@ class PlanEvent(models.Model):
                         "step_note",
                         "milestone_added",
                         "turning_point",
+                        "milestone_changed",
+                        "milestone_deleted",
+                        "player_added",
+                        "player_changed",
+                        "player_removed",
                     ]
                 ),
                 name="plan_event_kind_valid",

@@ -24,6 +24,7 @@ from consultations.models import (
     PlanStep,
     PlanTemplate,
     PlanTurningPoint,
+    Player,
     StepOwner,
     WorkPlan,
 )
@@ -329,9 +330,11 @@ def plan_step_edit(
     status: str,
     notes: str = "",
     milestone: Milestone | None = None,
+    targets: list[Player] | None = None,
 ) -> PlanStep:
     """The advisor's edit of a step. A due date moved into the past is
-    refused; one that was already past may stay as it is."""
+    refused; one that was already past may stay as it is. `targets`, when
+    given, are the map's players the step targets (None leaves them)."""
     step = _lock_step(step)
     plan = step.plan
     ensure_may_work_on(actor=actor, consultation=plan.consultation)
@@ -351,6 +354,7 @@ def plan_step_edit(
         ("status", lambda: _clean_status(status)),
         ("notes", lambda: clean_plan_text(notes, max_length=NOTES_LENGTH)),
         ("milestone", lambda: _clean_milestone(plan, milestone)),
+        ("targets", lambda: _clean_targets(plan, targets)),
     ):
         try:
             new[field] = clean()
@@ -364,6 +368,14 @@ def plan_step_edit(
         if new[field] != before:
             changes[field] = [_describe(before), _describe(new[field])]
             setattr(step, field, new[field])
+    if new["targets"] is not None:
+        before = sorted(step.targets.all(), key=lambda player: player.pk)
+        if [p.pk for p in before] != [p.pk for p in new["targets"]]:
+            changes["targets"] = [
+                ", ".join(p.name for p in before),
+                ", ".join(p.name for p in new["targets"]),
+            ]
+            step.targets.set(new["targets"])
     if changes:
         step.save()
         _record(
@@ -374,6 +386,14 @@ def plan_step_edit(
             details=changes,
         )
     return step
+
+
+def _clean_targets(plan: WorkPlan, targets) -> list[Player] | None:
+    if targets is None:
+        return None
+    if any(player.plan_id != plan.pk for player in targets):
+        raise ValidationError(_("Choose players from this plan's map."))
+    return sorted(set(targets), key=lambda player: player.pk)
 
 
 def _describe(value) -> str:
@@ -554,3 +574,5 @@ def work_plan_erase_personal_data(*, consultation: Consultation) -> None:
     PlanStep.objects.filter(plan__in=plans).update(notes="")
     PlanTurningPoint.objects.filter(plan__in=plans).update(note="")
     PlanEvent.objects.filter(plan__in=plans).update(details={})
+    # The map names people and what the organization thinks of them.
+    Player.objects.filter(plan__in=plans).delete()

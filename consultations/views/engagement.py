@@ -27,6 +27,7 @@ from consultations.forms.engagement import (
     StepNoteForm,
     TurningPointForm,
 )
+from consultations.forms.players import targets_field
 from consultations.models import PlanStep, StepOwner
 from consultations.selectors.engagement import (
     consultation_get_for_plan,
@@ -35,6 +36,7 @@ from consultations.selectors.engagement import (
     plan_template_steps,
     work_plan_get,
 )
+from consultations.selectors.players import players_for_step_form
 from consultations.selectors.requester import consultation_get_by_status_token
 from consultations.services import engagement as services
 from consultations.throttling import client_rate_count, client_rate_used_up
@@ -210,12 +212,15 @@ def _workspace_step(request, pk: int, step_pk: int):
 @require_http_methods(["GET", "POST"])
 def plan_step_edit(request, pk: int, step_pk: int):
     consultation, plan, step = _workspace_step(request, pk, step_pk)
+    players = players_for_step_form(plan=plan)
     form = PlanStepForm(
         request.POST or None,
         plan=plan,
         action=request.path,
         editing=True,
+        targets=targets_field(plan=plan, players=players) if players else None,
         initial={
+            "targets": [player.pk for player in step.targets.all()],
             "title": step.title,
             "owner": step.owner,
             "due_date": step.due_date,
@@ -240,6 +245,7 @@ def plan_step_edit(request, pk: int, step_pk: int):
                 status=data["status"],
                 notes=data["notes"],
                 milestone=data["milestone"],
+                targets=list(data["targets"]) if "targets" in data else None,
             ),
             _("The step was saved."),
         ):

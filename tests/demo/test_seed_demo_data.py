@@ -240,3 +240,25 @@ def test_some_of_the_demo_advisors_requests_have_a_checklist_profile(seeded):
         assert profile.first.taken_at < consultation.closed_at
         assert any(row.change for row in profile.rows)
     assert PolicyTool.objects.filter(advisors__user__username="advisor").exists()
+
+
+def test_some_of_the_advisor_accounts_requests_have_a_map_with_targeted_players(
+    seeded,
+):
+    """A newcomer signed in as `advisor` finds plans with a map of the
+    players, steps that target some of them, and a key player with none."""
+    from consultations.models import Player
+    from consultations.selectors.players import player_map_get
+
+    plans = {
+        player.plan
+        for player in Player.objects.filter(
+            plan__consultation__advisor__username="advisor"
+        )
+    }
+    assert len(plans) >= 2
+    for plan in plans:
+        player_map = player_map_get(plan=plan)
+        assert any(row.planned for row in player_map.rows)
+        assert player_map.key_without_step
+        assert plan.events.filter(kind="player_added").exists()

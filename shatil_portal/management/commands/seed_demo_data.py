@@ -47,10 +47,15 @@ from consultations.models import (
     OutboundEmail,
     PolicyTool,
     StatusChange,
+    WorkPlan,
 )
 from consultations.roles import ADVISORS_GROUP
 from consultations.selectors.followups import first_response_due_at
 from consultations.services.checklist import ToolAnswer, checklist_take
+from consultations.services.engagement import (
+    plan_step_edit,
+    work_plan_start_from_template,
+)
 from consultations.services.feedback import feedback_invite, feedback_submit
 from consultations.services.intake import (
     CoalitionMemberDetails,
@@ -60,6 +65,7 @@ from consultations.services.intake import (
     reference_counter_set,
 )
 from consultations.services.outbox import SECRET_PREFIX
+from consultations.services.players import player_add
 from consultations.services.requester import (
     consultation_message_from_organization,
     consultation_withdraw,
@@ -80,9 +86,11 @@ from consultations.services.workspace import (
 from shatil_portal.demo_content import (
     ADVISORS,
     CHECKLISTS,
+    DEMO_PLAYERS,
     FEEDBACK,
     INTERNAL_NOTE,
     ORGANIZATIONS,
+    PLAYER_TARGETS,
     REQUEST_TEXTS,
     REQUESTS,
     TOOL_EXPERTISE,
@@ -210,6 +218,7 @@ class Seeder:
             self._request(number, *row)
         _move_to_demo_dates(clocks=self.clocks)
         self._checklists()
+        self._players_maps()
         return len(self.clocks)
 
     def _checklists(self) -> None:
@@ -259,6 +268,55 @@ class Seeder:
                     )
                 ChecklistAssessment.objects.filter(pk=taking.pk).update(
                     taken_at=taken_at
+                )
+
+    def _players_maps(self, count: int = 3) -> None:
+        """A work plan with a map of the players, some steps targeting them,
+        on the demo `advisor` account's first open requests (crisis ones
+        aside). Today's work, so it is not moved to the past."""
+        advisor = self.advisors["advisor"]
+        open_requests = Consultation.objects.filter(
+            advisor=advisor,
+            status__in=Consultation.ACTIVE_STATUSES,
+            is_crisis=False,
+        ).order_by("submitted_at")[:count]
+        for consultation in open_requests:
+            plan = WorkPlan.objects.filter(
+                consultation=consultation
+            ).first() or work_plan_start_from_template(
+                consultation=consultation, actor=advisor
+            )
+            players = [
+                player_add(
+                    plan=plan,
+                    actor=advisor,
+                    name=name,
+                    kind=kind,
+                    stance=stance,
+                    influence=influence,
+                    interest=interest,
+                    relationship=relationship,
+                )
+                for name, kind, stance, influence, interest, relationship in (
+                    DEMO_PLAYERS[consultation.preferred_language]
+                )
+            ]
+            steps = list(plan.steps.order_by("order"))
+            for position, targets in PLAYER_TARGETS.items():
+                if position >= len(steps):
+                    break
+                step = steps[position]
+                plan_step_edit(
+                    step=step,
+                    actor=advisor,
+                    expected_version=None,
+                    title=step.title,
+                    owner=step.owner,
+                    due_date=step.due_date,
+                    status=step.status,
+                    notes=step.notes,
+                    milestone=step.milestone,
+                    targets=[players[index] for index in targets],
                 )
 
     def _advisors(self) -> None:
