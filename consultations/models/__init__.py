@@ -23,6 +23,7 @@ from .engagement import (
 )
 from .feedback import Feedback
 from .followups import FollowUp, ResponsePolicy
+from .inbound import InboundMail
 from .organization_merges import OrganizationMerge
 from .organizations import Organization
 from .outbox import OutboundEmail
@@ -38,6 +39,7 @@ __all__ = [
     "Consultation",
     "Feedback",
     "FollowUp",
+    "InboundMail",
     "InternalNote",
     "Language",
     "Meeting",

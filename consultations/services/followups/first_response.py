@@ -28,6 +28,7 @@ from consultations.services.followups.shared import (
     followup_cancel,
 )
 from consultations.services.notices import (
+    consultation_reply_to,
     format_local,
     staff_language,
     staff_request_url,
@@ -140,6 +141,7 @@ def _send_response_reminder(followup: FollowUp, now: datetime.datetime) -> None:
             dedup_key=_dedup_key(followup, email),
             language=language,
             consultation=consultation,
+            reply_to=consultation_reply_to(consultation=consultation, to_staff=True),
             context=context,
         )
 

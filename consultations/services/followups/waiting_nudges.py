@@ -25,6 +25,7 @@ from consultations.services.followups.shared import (
     _send_each,
 )
 from consultations.services.notices import (
+    consultation_reply_to,
     format_local,
     notify_organization,
     staff_language,
@@ -162,6 +163,7 @@ def _send_waiting_advisor(followup: FollowUp, now: datetime.datetime) -> None:
         dedup_key=_dedup_key(followup, email),
         language=language,
         consultation=consultation,
+        reply_to=consultation_reply_to(consultation=consultation, to_staff=True),
         context={
             "advisor_first_name": advisor.first_name if advisor else "",
             "url": url,
