@@ -13,6 +13,7 @@ GROUP_MIGRATIONS = [
     ("consultations.migrations.0020_organization_merge", "grant"),
     ("consultations.migrations.0030_access_log", "grant"),
     ("consultations.migrations.0052_plan_permissions", "grant"),
+    ("consultations.migrations.0061_inbound_mail_permissions", "grant"),
 ]
 
 

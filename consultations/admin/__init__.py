@@ -22,6 +22,7 @@ from consultations.admin import (  # noqa: F401 (registration on import)
     advisors,
     engagement,
     followups,
+    inbound,
     organizations,
     outbox,
     triage,

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "from_address",
-                    models.CharField(blank=True, max_length=254, verbose_name="from"),
+                    models.CharField(blank=True, max_length=254, verbose_name="sender's address"),
                 ),
                 (
                     "from_name",

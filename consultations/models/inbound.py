@@ -60,7 +60,7 @@ class InboundMail(models.Model):
     WAITING_STATUSES = (Status.UNMATCHED, Status.AUTO_REPLY, Status.BOUNCE)
 
     message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
-    from_address = models.CharField(_("from"), max_length=254, blank=True)
+    from_address = models.CharField(_("sender's address"), max_length=254, blank=True)
     from_name = models.CharField(_("sender's name"), max_length=200, blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     recipients = models.CharField(_("sent to"), max_length=1000, blank=True)
