@@ -12,6 +12,7 @@ from consultations.models import (
     AccessLogEntry,
     AdvisorProfile,
     Consultation,
+    InboundMail,
     Meeting,
     OrganizationMerge,
     PlanTemplate,
@@ -221,6 +222,16 @@ def build_world() -> World:
         "consultations.advisorprofile": advisor.advisor_profile,
         "consultations.outboundemail": OutboundEmailFactory(consultation=normal),
         "consultations.outboundemail@crisis": OutboundEmailFactory(consultation=crisis),
+        "consultations.inboundmail": InboundMail.objects.create(
+            message_id="<matrix-normal@example.net>",
+            status=InboundMail.Status.UNMATCHED,
+            consultation=normal,
+        ),
+        "consultations.inboundmail@crisis": InboundMail.objects.create(
+            message_id="<matrix-crisis@example.net>",
+            status=InboundMail.Status.UNMATCHED,
+            consultation=crisis,
+        ),
         "consultations.accesslogentry": AccessLogEntry.objects.create(
             user=users[COORDINATOR],
             username="coordinator",
