@@ -50,6 +50,13 @@ class InboundMail(models.Model):
                 "contacts."
             ),
         )
+        UNVERIFIED_SENDER = (
+            "unverified",
+            _(
+                "It claims a staff member's address that its mail server could not "
+                "verify."
+            ),
+        )
         NO_TEXT = "no_text", _("It has no text of its own and no files.")
         MACHINE = "machine", _("A machine sent it; it was not answered.")
         TOO_LARGE = "too_large", _("It is larger than the size limit; not read.")

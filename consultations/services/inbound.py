@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -70,6 +71,7 @@ Reason = InboundMail.Reason
 # A run stops taking new messages after this many seconds, well inside the
 # task's time limit; the next run takes the rest.
 RUN_SECONDS = 60
+RUN_LOCK = "inbound-mail:run"
 HEADERS_LIMIT = 20_000
 BODY_LIMIT = 100_000
 
@@ -107,7 +109,22 @@ def inbound_mail_fetch(*, limit: int | None = None) -> int:
     if transaction.get_connection().in_atomic_block:
         # The acknowledgement must follow a real commit.
         raise RuntimeError("inbound_mail_fetch must run outside a transaction")
-    limit = limit or settings.INBOUND_BATCH_SIZE
+    # One run at a time: an overlapping run would only find the same mail.
+    try:
+        if not cache.add(RUN_LOCK, True, timeout=RUN_SECONDS * 3):
+            return 0
+    except Exception:  # noqa: BLE001 - without the cache, runs may overlap
+        logger.warning("Inbound mail: no cache for the run lock; running anyway")
+    try:
+        return _fetch(limit=limit or settings.INBOUND_BATCH_SIZE)
+    finally:
+        try:
+            cache.delete(RUN_LOCK)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _fetch(*, limit: int) -> int:
     started = time.monotonic()
     done = 0
     try:
@@ -257,7 +274,7 @@ def _match(message: InboundMessage) -> Match:
             return Match(None, Reason.UNKNOWN_ADDRESS)
         if not sender:
             return Match(consultation, Reason.NO_SENDER)
-        return Match(consultation, staff_user=_staff_sender(consultation, sender))
+        return _with_staff_sender(consultation, sender, message)
     reference = find_reference(message.subject)
     consultation = None
     if reference is not None:
@@ -270,9 +287,20 @@ def _match(message: InboundMessage) -> Match:
         return Match(None, Reason.NO_ADDRESS)
     if not sender:
         return Match(consultation, Reason.NO_SENDER)
+    match = _with_staff_sender(consultation, sender, message)
+    if match.staff_user is None and not match.reason:
+        if not _is_contact(consultation, sender):
+            return Match(consultation, Reason.UNKNOWN_SENDER)
+    return match
+
+
+def _with_staff_sender(consultation, sender: str, message: InboundMessage) -> Match:
+    """The match, with the advisor or staff member who wrote it; mail that
+    claims a staff address the receiving server could not verify is held
+    (it would write to the organization in their name)."""
     staff_user = _staff_sender(consultation, sender)
-    if staff_user is None and not _is_contact(consultation, sender):
-        return Match(consultation, Reason.UNKNOWN_SENDER)
+    if staff_user is not None and not _sender_verified(message):
+        return Match(consultation, Reason.UNVERIFIED_SENDER)
     return Match(consultation, staff_user=staff_user)
 
 
@@ -282,6 +310,17 @@ def _is_contact(consultation: Consultation, sender: str) -> bool:
     return CoalitionMember.objects.filter(
         consultation=consultation, contact_email__iexact=sender
     ).exists()
+
+
+def _sender_verified(message: InboundMessage) -> bool:
+    """Whether the receiving server vouches for the sender: its
+    Authentication-Results (the topmost, which the receiving server adds)
+    passes DMARC, DKIM or SPF. A server that adds none vouches for nothing
+    and is trusted as configured (docs/USER_GUIDE.md)."""
+    results = message.header("Authentication-Results").lower()
+    if not results:
+        return True
+    return any(f"{method}=pass" in results for method in ("dmarc", "dkim", "spf"))
 
 
 def _staff_sender(consultation: Consultation, sender: str):

@@ -38,10 +38,20 @@ def consultation_reply_address(*, consultation: Consultation) -> str:
     if not inbound_configured() or consultation.anonymized_at is not None:
         return ""
     if not consultation.reply_token:
-        consultation.reply_token = new_reply_token()
-        Consultation.objects.filter(pk=consultation.pk).update(
-            reply_token=consultation.reply_token
+        token = new_reply_token()
+        made = Consultation.objects.filter(
+            pk=consultation.pk, reply_token__isnull=True
+        ).update(reply_token=token)
+        # Another email may have made it meanwhile: that one stays.
+        consultation.reply_token = (
+            token
+            if made
+            else Consultation.objects.values_list("reply_token", flat=True).get(
+                pk=consultation.pk
+            )
         )
+        if not consultation.reply_token:
+            return ""
     return reply_address(consultation.reply_token, settings.INBOUND_REPLY_DOMAIN)
 
 

@@ -253,6 +253,19 @@ def test_an_advisor_answering_from_a_mail_client_writes_to_the_organization(
     email = OutboundEmail.objects.get(kind="message_to_org")
     assert email.to_address == consultation.contact_email
 
+    # Someone else writing in the advisor's name, which the receiving
+    # server could not verify, is held for staff.
+    forged = reply_mail(
+        to=reply_address(consultation),
+        sender=advisor.email,
+        headers={"Authentication-Results": "mx.example.org; spf=fail; dmarc=fail"},
+    )
+    deliver(maildir, forged)
+    inbound_mail_fetch()
+    held = InboundMail.objects.get(message_id=parse_message(forged).message_id)
+    assert (held.status, held.reason) == (Status.UNMATCHED, Reason.UNVERIFIED_SENDER)
+    assert Message.objects.filter(consultation=consultation).count() == 1
+
 
 @pytest.mark.django_db(transaction=True)
 def test_anonymizing_revokes_the_reply_address_and_erases_received_mail(
