@@ -85,6 +85,12 @@ def consultation_reply_to(
     return settings.STAFF_INBOX_EMAIL
 
 
+def staff_reply_to(*, consultation: Consultation) -> str:
+    """The Reply-To of an email to the advisor or staff about
+    `consultation` (`consultation_reply_to`'s answer for staff)."""
+    return consultation_reply_to(consultation=consultation, to_staff=True)
+
+
 def staff_language(*, user=None) -> str:
     """The language of an email to staff and of the links it carries: the
     one place that decides it. An advisor's own language (their profile's

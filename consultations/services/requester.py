@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from consultations.models import Consultation, Message, OutboundEmail
 from consultations.services.intake import status_token_new
 from consultations.services.notices import (
-    consultation_reply_to,
     notify_organization,
     staff_language,
+    staff_reply_to,
     staff_request_url,
     staff_summary,
     status_url,
@@ -81,7 +81,7 @@ def consultation_message_from_organization(
         dedup_key=f"message_to_staff:{message.pk}",
         language=language,
         consultation=consultation,
-        reply_to=consultation_reply_to(consultation=consultation, to_staff=True),
+        reply_to=staff_reply_to(consultation=consultation),
         context={"staff_url": url, **staff_summary(consultation, language, body=body)},
     )
     return message
@@ -117,7 +117,7 @@ def consultation_withdraw(*, consultation: Consultation, reason: str = "") -> No
             dedup_key=f"withdrawn:{consultation.pk}:{change.pk}:{recipient}",
             language=language,
             consultation=consultation,
-            reply_to=consultation_reply_to(consultation=consultation, to_staff=True),
+            reply_to=staff_reply_to(consultation=consultation),
             context={
                 "staff_url": url,
                 **staff_summary(consultation, language, **details),

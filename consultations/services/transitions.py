@@ -26,10 +26,10 @@ from consultations.models import (
 from consultations.services.access import ensure_may_work_on, ensure_staff
 from consultations.services.notices import (
     consultation_mark_first_response,
-    consultation_reply_to,
     format_local,
     notify_organization,
     staff_language,
+    staff_reply_to,
     staff_summary,
     workspace_request_url,
 )
@@ -121,7 +121,7 @@ def _assignment_to_advisor(*, consultation: Consultation, change: StatusChange):
         dedup_key=f"assignment:{consultation.pk}:{change.pk}",
         language=language,
         consultation=consultation,
-        reply_to=consultation_reply_to(consultation=consultation, to_staff=True),
+        reply_to=staff_reply_to(consultation=consultation),
         context=context,
     )
 

@@ -28,9 +28,9 @@ from consultations.services.followups.shared import (
     followup_cancel,
 )
 from consultations.services.notices import (
-    consultation_reply_to,
     format_local,
     staff_language,
+    staff_reply_to,
     staff_request_url,
     staff_summary,
     workspace_request_url,
@@ -141,7 +141,7 @@ def _send_response_reminder(followup: FollowUp, now: datetime.datetime) -> None:
             dedup_key=_dedup_key(followup, email),
             language=language,
             consultation=consultation,
-            reply_to=consultation_reply_to(consultation=consultation, to_staff=True),
+            reply_to=staff_reply_to(consultation=consultation),
             context=context,
         )
 
