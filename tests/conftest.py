@@ -4,6 +4,7 @@ browser (Debian's Chromium through Playwright), axe-core and a real Dovecot
 
 import os
 import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,10 +159,13 @@ class ImapServer:
 
 
 @pytest.fixture(scope="session")
-def imap_server(tmp_path_factory):
+def imap_server():
     if not Path(dovecot_support.DOVECOT).exists():
         pytest.fail("Dovecot is not installed: run `make dovecot`")
-    base = tmp_path_factory.mktemp("imap")
+    # A folder of its own, not pytest's basetemp: other pytest sessions on
+    # the machine keep only the newest three basetemps and would delete a
+    # long session's (the server's configuration and certificate with it).
+    base = Path(tempfile.mkdtemp(prefix="shatil-test-imap-"))
     cert, key = dovecot_support.make_certificate(base)
     oauth = dovecot_support.OAuthServer(cert, key).start()
     try:
@@ -174,4 +178,4 @@ def imap_server(tmp_path_factory):
     yield ImapServer(server, oauth, str(cert))
     server.stop()
     oauth.stop()
-    shutil.rmtree(base / "dovecot", ignore_errors=True)
+    shutil.rmtree(base, ignore_errors=True)
