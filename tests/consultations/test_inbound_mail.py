@@ -320,3 +320,17 @@ def test_the_same_message_id_is_stored_once(request_with_address):
     assert first.pk == second.pk
     assert Message.objects.count() == 1
     assert django_settings.INBOUND_BATCH_SIZE > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_is_taken_in_bounded_batches(request_with_address, maildir, settings):
+    """1,000 messages at once: each run takes INBOUND_BATCH_SIZE, the next
+    run the rest (here 3 of 5, then 2)."""
+    settings.INBOUND_BATCH_SIZE = 3
+    address = reply_address(request_with_address)
+    deliver(maildir, *(reply_mail(to=address, text=f"הודעה {n}") for n in range(5)))
+
+    assert inbound_mail_fetch() == 3
+    assert unseen(maildir) == 2
+    assert inbound_mail_fetch() == 2
+    assert Message.objects.filter(consultation=request_with_address).count() == 5
