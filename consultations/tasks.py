@@ -80,3 +80,11 @@ def retention_anonymize_task() -> int:
     from consultations.services.retention import retention_anonymize_due
 
     return retention_anonymize_due()
+
+
+@shared_task
+def inbound_mail_fetch_task() -> int:
+    """Replies by email: read the mailbox, store what arrived (issue 17)."""
+    from consultations.services.inbound import inbound_mail_fetch
+
+    return inbound_mail_fetch()

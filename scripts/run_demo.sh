@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 port="${PORT:-8000}"
 url="http://127.0.0.1:${port}"
 
+# Replies by email: the worker reads this Maildir every minute (an MTA would
+# deliver into it); drop a reply there to see it on the request.
+mkdir -p var/mail-inbound/new var/mail-inbound/cur var/mail-inbound/tmp
+
 .venv/bin/celery -A shatil_portal worker --beat --pool=solo --loglevel=WARNING \
   --schedule=var/celerybeat-schedule >var/celery.log 2>&1 &
 worker_pid=$!
@@ -22,6 +26,7 @@ cat <<MSG
                     seeded into var/demo.sqlite3 on the first run (make clean starts over).
   Error pages:      ${url}/__errors__/404/ (also 400, 403, 429, 500, csrf)
   Emails are written to var/mail/ with links to ${PORTAL_BASE_URL:-$url};
+  replies (to reply+<token>@reply.localhost) are read from var/mail-inbound/new/;
   the Celery worker logs to var/celery.log.
 
 MSG

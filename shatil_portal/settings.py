@@ -701,3 +701,47 @@ else:
             "directory_permissions_mode": 0o700,
         },
     }
+
+# PROJECT: REPLIES BY EMAIL
+# ------------------------------------------------------------------------------
+# Replies to the portal's emails come back into the request (issue 17,
+# consultations/services/inbound.py). Both settings are needed for intake
+# to run; until then Reply-To stays the advisor or the staff inbox.
+# The domain of the reply addresses, reply+<token>@<domain>: mail to it
+# must be delivered to INBOUND_MAILBOX.
+INBOUND_REPLY_DOMAIN = env(
+    "INBOUND_REPLY_DOMAIN", default="reply.localhost" if DEMO_MODE else ""
+)
+# Where that mail is read: imaps://host[:993][/folder] (TLS),
+# imap://host[:143][/folder] (STARTTLS), or a Maildir folder (a path, or
+# maildir:///path). `make run` reads var/mail-inbound/.
+INBOUND_MAILBOX = env(
+    "INBOUND_MAILBOX",
+    default=str(BASE_DIR / "var" / "mail-inbound") if DEMO_MODE else "",
+)
+INBOUND_IMAP_USER = env("INBOUND_IMAP_USER", default="")
+INBOUND_IMAP_PASSWORD = env("INBOUND_IMAP_PASSWORD", default="")
+# A CA bundle for a server with a private certificate (else the system's).
+INBOUND_IMAP_CA_FILE = env("INBOUND_IMAP_CA_FILE", default="")
+# Where processed mail moves (an IMAP folder or a Maildir++ subfolder);
+# empty: it stays where it is, marked read.
+INBOUND_PROCESSED_FOLDER = env("INBOUND_PROCESSED_FOLDER", default="")
+# OAuth 2.0 (XOAUTH2) instead of a password, for Google Workspace and
+# Microsoft 365: the provider's token endpoint, the app's registration and
+# a refresh token (docs/USER_GUIDE.md, "Connecting a mailbox").
+INBOUND_OAUTH2_TOKEN_URL = env("INBOUND_OAUTH2_TOKEN_URL", default="")
+INBOUND_OAUTH2_CLIENT_ID = env("INBOUND_OAUTH2_CLIENT_ID", default="")
+INBOUND_OAUTH2_CLIENT_SECRET = env("INBOUND_OAUTH2_CLIENT_SECRET", default="")
+INBOUND_OAUTH2_REFRESH_TOKEN = env("INBOUND_OAUTH2_REFRESH_TOKEN", default="")
+INBOUND_OAUTH2_SCOPE = env("INBOUND_OAUTH2_SCOPE", default="")
+# The largest message read whole; a larger one is refused (its headers kept).
+INBOUND_MAX_BYTES = env.int("INBOUND_MAX_BYTES", default=25 * 1024 * 1024)
+# Days that mail on no request (unmatched, automatic replies, bounces) keeps
+# its content for staff to act on, before the retention job erases it.
+INBOUND_RETENTION_DAYS = env.int("INBOUND_RETENTION_DAYS", default=90)
+# How many messages one run of the job takes; the next run takes the rest.
+INBOUND_BATCH_SIZE = env.int("INBOUND_BATCH_SIZE", default=100)
+CELERY_BEAT_SCHEDULE["inbound-mail"] = {
+    "task": "consultations.tasks.inbound_mail_fetch_task",
+    "schedule": 60.0,
+}

@@ -1,11 +1,17 @@
 """Fixtures shared by the whole suite: the catalog, the Celery worker, the
-browser (Debian's Chromium through Playwright) and axe-core."""
+browser (Debian's Chromium through Playwright), axe-core and a real Dovecot
+(tests/inbound/dovecot_support.py)."""
 
 import os
+import shutil
+import tempfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.inbound import dovecot_support
 
 # Playwright's sync API keeps an event loop in the main thread; Django would
 # otherwise refuse ORM calls from live-server tests.
@@ -142,3 +148,36 @@ def assert_accessible(axe_source):
         assert not violations, f"axe-core on {page.url}:\n" + "\n".join(violations)
 
     return check
+
+
+@dataclass
+class ImapServer:
+    """A real Dovecot with its OAuth 2.0 provider (one per test session:
+    it starts in about a second)."""
+
+    dovecot: dovecot_support.Dovecot
+    oauth: dovecot_support.OAuthServer
+    ca_file: str
+
+
+@pytest.fixture(scope="session")
+def imap_server():
+    if not Path(dovecot_support.DOVECOT).exists():
+        pytest.fail("Dovecot is not installed: run `make dovecot`")
+    # A folder of its own, not pytest's basetemp: other pytest sessions on
+    # the machine keep only the newest three basetemps and would delete a
+    # long session's (the server's configuration and certificate with it).
+    base = Path(tempfile.mkdtemp(prefix="shatil-test-imap-"))
+    cert, key = dovecot_support.make_certificate(base)
+    oauth = dovecot_support.OAuthServer(cert, key).start()
+    try:
+        server = dovecot_support.Dovecot.start(
+            base / "dovecot", cert, key, oauth.introspection_url
+        )
+    except Exception:
+        oauth.stop()
+        raise
+    yield ImapServer(server, oauth, str(cert))
+    server.stop()
+    oauth.stop()
+    shutil.rmtree(base, ignore_errors=True)

@@ -16,6 +16,7 @@ GROUP_MIGRATIONS = [
     ("consultations.migrations.0102_checklist_permissions", "grant"),
     ("consultations.migrations.0108_deletion_request_permissions", "grant"),
     ("consultations.migrations.0110_player_permissions", "grant"),
+    ("consultations.migrations.0113_inbound_mail_permissions", "grant"),
 ]
 
 

@@ -13,6 +13,7 @@ from consultations.models import (
     AdvisorProfile,
     Consultation,
     DeletionRequest,
+    InboundMail,
     Meeting,
     OrganizationMerge,
     PlanTemplate,
@@ -261,6 +262,16 @@ def build_world() -> World:
         "consultations.advisorprofile": advisor.advisor_profile,
         "consultations.outboundemail": OutboundEmailFactory(consultation=normal),
         "consultations.outboundemail@crisis": OutboundEmailFactory(consultation=crisis),
+        "consultations.inboundmail": InboundMail.objects.create(
+            message_id="<matrix-normal@example.net>",
+            status=InboundMail.Status.UNMATCHED,
+            consultation=normal,
+        ),
+        "consultations.inboundmail@crisis": InboundMail.objects.create(
+            message_id="<matrix-crisis@example.net>",
+            status=InboundMail.Status.UNMATCHED,
+            consultation=crisis,
+        ),
         "consultations.accesslogentry": AccessLogEntry.objects.create(
             user=users[COORDINATOR],
             username="coordinator",

@@ -977,6 +977,18 @@ ADMIN_MODELS = {
         "- - R 403 R",
         "- - 200 403 200",
     ),
+    # Received email: read and decided on (attach, discard), never added or
+    # deleted by hand.
+    "consultations.inboundmail": (
+        "200 403 200 403 200",
+        "200 403 200 403 200",
+        "200 403 200 403 200",
+    ),
+    "consultations.inboundmail@crisis": (
+        "- - 200 403 200",
+        "- - R 403 R",
+        "- - 200 403 200",
+    ),
     "consultations.accesslogentry": (
         "200 403 200 403 200",
         "200 403 200 403 200",

@@ -161,9 +161,10 @@ def test_both_private_links_stop_working_once_the_request_is_anonymized(client, 
 
 
 def test_the_only_uploads_are_attachments_on_the_private_storage():
-    """One model stores files, through the private "attachments" storage
-    (whose checks are tests/consultations/test_attachments.py's); no other
-    file field, and no public storage, holds an upload (docs/SECURITY.md)."""
+    """Files are stored only through the private "attachments" storage:
+    attachments (whose checks are tests/consultations/test_attachments.py's)
+    and the original messages of received email; no other file field, and
+    no public storage, holds an upload (docs/SECURITY.md)."""
     from django.core.files.storage import storages
 
     file_fields = [
@@ -172,8 +173,11 @@ def test_the_only_uploads_are_attachments_on_the_private_storage():
         for field in model._meta.get_fields()
         if isinstance(field, models.FileField)
     ]
-    assert [name for name, _ in file_fields] == ["consultations.Attachment.file"]
-    assert file_fields[0][1] is storages["attachments"]
+    assert sorted(name for name, _ in file_fields) == [
+        "consultations.Attachment.file",
+        "consultations.InboundMail.raw",
+    ]
+    assert all(storage is storages["attachments"] for _, storage in file_fields)
 
 
 def test_an_oversized_post_is_refused_not_a_crash(client, world):

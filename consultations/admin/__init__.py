@@ -27,6 +27,7 @@ from consultations.admin import (  # noqa: F401 (registration on import)
     data_requests,
     engagement,
     followups,
+    inbound,
     organizations,
     outbox,
     triage,

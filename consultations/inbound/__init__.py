@@ -34,6 +34,7 @@ from .sources import (
     OAuthTokens,
     RawMail,
     Security,
+    mailbox_config,
     refresh_access_token,
 )
 
@@ -59,6 +60,7 @@ __all__ = [
     "find_reference",
     "find_reply_token",
     "is_reply_token",
+    "mailbox_config",
     "new_reply_token",
     "parse_message",
     "redact_address",

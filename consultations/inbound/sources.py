@@ -352,28 +352,95 @@ class MaildirSource:
 
     def ack(self, uid: str) -> None:
         """Move the message to cur/ with the S flag, or into the processed
-        subfolder."""
+        subfolder. The file is renamed or copied byte for byte, never
+        parsed and written again (a malformed message would not survive)."""
         maildir = self._require_open()
+        colon = maildir.colon
         try:
-            message = maildir.get_message(uid)
-            message.set_subdir("cur")
-            message.add_flag("S")
+            found = self._path_of(uid)
+            if found is None:
+                return  # removed meanwhile
+            subdir, name = found
+            source = os.path.join(self.config.path, subdir, name)
+            folder = self.config.path
             if self.config.processed_folder:
                 folder_name = self.config.processed_folder
-                if folder_name in maildir.list_folders():
-                    folder = maildir.get_folder(folder_name)
-                else:
-                    folder = maildir.add_folder(folder_name)
-                folder.add(message)
-                maildir.remove(uid)
-            else:
-                maildir[uid] = message
+                if folder_name not in maildir.list_folders():
+                    maildir.add_folder(folder_name)
+                folder = os.path.join(folder, f".{folder_name}")
+            _, _, info = name.partition(colon)
+            flags = info[2:] if info.startswith("2,") else ""
+            flags = "".join(sorted(set(flags) | {"S"}))
+            os.rename(source, os.path.join(folder, "cur", f"{uid}{colon}2,{flags}"))
         except OSError as error:
             raise MailboxUnavailable(
                 f"cannot update {self.config.path}: {error}"
             ) from None
 
+    def _path_of(self, uid: str) -> tuple[str, str] | None:
+        colon = self._maildir.colon
+        for subdir in ("new", "cur"):
+            for name in os.listdir(os.path.join(self.config.path, subdir)):
+                if name.partition(colon)[0] == uid:
+                    return subdir, name
+        return None
+
     def _require_open(self):
         if self._maildir is None:
             raise RuntimeError("open the source first (use it in a with block)")
         return self._maildir
+
+
+def mailbox_config(
+    url: str,
+    *,
+    user: str = "",
+    password: str = "",
+    processed_folder: str = "",
+    ca_file: str = "",
+    token_url: str = "",
+    client_id: str = "",
+    client_secret: str = "",
+    refresh_token: str = "",
+    scope: str = "",
+) -> ImapConfig | MaildirConfig:
+    """The source a setting names: ``imaps://host[:993][/folder]`` (TLS from
+    the start), ``imap://host[:143][/folder]`` (STARTTLS), or a Maildir
+    folder (``maildir:///path`` or a plain path). The user may also be in
+    the URL (``imaps://user%40example.org@host``). With a refresh token the
+    login is OAuth 2.0 (XOAUTH2), else the password."""
+    from urllib.parse import unquote, urlsplit
+
+    url = url.strip()
+    if not url:
+        raise MailboxUnavailable("no mailbox is configured")
+    if url.startswith("maildir://"):
+        return MaildirConfig(
+            path=unquote(urlsplit(url).path), processed_folder=processed_folder
+        )
+    if "://" not in url:
+        return MaildirConfig(path=url, processed_folder=processed_folder)
+    parts = urlsplit(url)
+    if parts.scheme not in ("imap", "imaps") or not parts.hostname:
+        raise MailboxUnavailable("the mailbox must be imaps://, imap:// or Maildir")
+    security = Security.SSL if parts.scheme == "imaps" else Security.STARTTLS
+    try:
+        port = parts.port or (993 if security == Security.SSL else 143)
+    except ValueError:
+        raise MailboxUnavailable("the mailbox URL has a bad port") from None
+    return ImapConfig(
+        host=parts.hostname,
+        port=port,
+        security=security,
+        user=user or unquote(parts.username or ""),
+        password=password or unquote(parts.password or ""),
+        auth=AuthKind.OAUTH2 if refresh_token else AuthKind.PASSWORD,
+        folder=unquote(parts.path.strip("/")) or "INBOX",
+        processed_folder=processed_folder,
+        token_url=token_url,
+        client_id=client_id,
+        client_secret=client_secret,
+        refresh_token=refresh_token,
+        scope=scope,
+        ca_file=ca_file,
+    )

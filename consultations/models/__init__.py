@@ -30,6 +30,7 @@ from .engagement import (
 )
 from .feedback import Feedback
 from .followups import FollowUp, ResponsePolicy
+from .inbound import InboundMail
 from .organization_merges import OrganizationMerge
 from .organizations import Organization
 from .outbox import OutboundEmail
@@ -51,6 +52,7 @@ __all__ = [
     "DeletionRequest",
     "Feedback",
     "FollowUp",
+    "InboundMail",
     "InternalNote",
     "Language",
     "Meeting",

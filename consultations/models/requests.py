@@ -150,6 +150,14 @@ class Consultation(TimeStampedModel):
     )
     # SHA-256 of the private status link's token; the raw token is never stored.
     status_token_hash = models.CharField(max_length=64, unique=True)
+    # The token of the request's reply address (reply+<token>@domain,
+    # consultations/inbound/addresses.py): random, unguessable, separate
+    # from the status token, stored as is so that inbound mail can be
+    # matched; cleared when the request is anonymized (the address is
+    # revoked). Made when the first email that carries it is queued.
+    reply_token = models.CharField(
+        max_length=32, unique=True, null=True, blank=True, editable=False
+    )
 
     advisor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

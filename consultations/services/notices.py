@@ -12,6 +12,7 @@ from django.utils import formats, timezone, translation
 
 from consultations.business_time import to_local
 from consultations.emails import portal_url
+from consultations.inbound import new_reply_token, reply_address
 from consultations.models import (
     AdvisorProfile,
     CoalitionMember,
@@ -24,15 +25,55 @@ from consultations.services.outbox import EmailDraft, outbox_enqueue
 from tracks.models import Track
 
 
-def consultation_reply_to(*, consultation: Consultation, declined_by=None) -> str:
-    """Where the organization's reply to an email about `consultation` goes
-    (DECISIONS.md, "Email"): the one function for every email.
+def inbound_configured() -> bool:
+    """Whether replies by email come back into the portal: a reply domain
+    and a mailbox to read are both set (settings INBOUND_*)."""
+    return bool(settings.INBOUND_REPLY_DOMAIN and settings.INBOUND_MAILBOX)
 
-    A decline notice goes back to whoever declined (`declined_by`); any other
-    email to the active assigned advisor (the account and the advisor profile
-    both active), else to the staff inbox, so that no reply reaches someone
-    who no longer works on the request.
+
+def consultation_reply_address(*, consultation: Consultation) -> str:
+    """The request's own reply address, reply+<token>@INBOUND_REPLY_DOMAIN,
+    its token made on first use (within the caller's transaction); "" while
+    intake is not configured, and for an anonymized request (its token was
+    revoked)."""
+    if not inbound_configured() or consultation.anonymized_at is not None:
+        return ""
+    if not consultation.reply_token:
+        token = new_reply_token()
+        made = Consultation.objects.filter(
+            pk=consultation.pk, reply_token__isnull=True
+        ).update(reply_token=token)
+        # Another email may have made it meanwhile: that one stays.
+        consultation.reply_token = (
+            token
+            if made
+            else Consultation.objects.values_list("reply_token", flat=True).get(
+                pk=consultation.pk
+            )
+        )
+        if not consultation.reply_token:
+            return ""
+    return reply_address(consultation.reply_token, settings.INBOUND_REPLY_DOMAIN)
+
+
+def consultation_reply_to(
+    *, consultation: Consultation, declined_by=None, to_staff: bool = False
+) -> str:
+    """Where a reply to an email about `consultation` goes (DECISIONS.md,
+    "Email"): the one function for every email, to the organization and
+    (`to_staff`) to the advisor or staff.
+
+    With intake configured, the request's reply address, so that the reply
+    comes back into the request. Until then: an email to staff has none
+    (their reply goes to the portal's sender); a decline notice goes back
+    to whoever declined (`declined_by`); any other email to the active
+    assigned advisor (the account and the advisor profile both active),
+    else to the staff inbox, so that no reply reaches someone who no longer
+    works on the request.
     """
+    address = consultation_reply_address(consultation=consultation)
+    if address or to_staff:
+        return address
     if declined_by is not None and declined_by.is_active and declined_by.email:
         return declined_by.email
     advisor = consultation.advisor if consultation.advisor_id else None
@@ -43,6 +84,12 @@ def consultation_reply_to(*, consultation: Consultation, declined_by=None) -> st
     ):
         return advisor.email
     return settings.STAFF_INBOX_EMAIL
+
+
+def staff_reply_to(*, consultation: Consultation) -> str:
+    """The Reply-To of an email to the advisor or staff about
+    `consultation` (`consultation_reply_to`'s answer for staff)."""
+    return consultation_reply_to(consultation=consultation, to_staff=True)
 
 
 def staff_language(*, user=None) -> str:

@@ -15,6 +15,7 @@ from consultations.services.intake import status_token_new
 from consultations.services.notices import (
     notify_organization,
     staff_language,
+    staff_reply_to,
     staff_request_url,
     staff_summary,
     status_url,
@@ -49,8 +50,11 @@ def consultation_message_from_organization(
     *, consultation: Consultation, body: str
 ) -> Message:
     """Store the organization's message and email it to the advisor (or the
-    staff inbox while nobody is assigned). Allowed on closed requests too: a
-    correction request reaches staff whatever the status."""
+    staff inbox while nobody is assigned): the one path of a message from
+    the organization, from the status page or by email. A request waiting
+    for the organization is in progress again (and so its nudges stop).
+    Allowed on closed requests too, which it does not reopen: a correction
+    request reaches staff whatever the status."""
     consultation = lock_consultation(consultation.pk)
     if consultation.anonymized_at is not None:
         raise ValidationError(_("This request is no longer available."))
@@ -64,6 +68,11 @@ def consultation_message_from_organization(
     )
     message.full_clean()
     message.save()
+    if consultation.status == Consultation.Status.WAITING_FOR_ORGANIZATION:
+        apply_status_change(
+            consultation=consultation,
+            to_status=Consultation.Status.IN_PROGRESS,
+        )
 
     recipient, language, url = staff_recipient(consultation=consultation)
     outbox_enqueue(
@@ -72,6 +81,7 @@ def consultation_message_from_organization(
         dedup_key=f"message_to_staff:{message.pk}",
         language=language,
         consultation=consultation,
+        reply_to=staff_reply_to(consultation=consultation),
         context={"staff_url": url, **staff_summary(consultation, language, body=body)},
     )
     return message
@@ -107,6 +117,7 @@ def consultation_withdraw(*, consultation: Consultation, reason: str = "") -> No
             dedup_key=f"withdrawn:{consultation.pk}:{change.pk}:{recipient}",
             language=language,
             consultation=consultation,
+            reply_to=staff_reply_to(consultation=consultation),
             context={
                 "staff_url": url,
                 **staff_summary(consultation, language, **details),

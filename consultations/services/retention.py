@@ -6,8 +6,9 @@ Anonymizing removes the contact person, the free text of the request and of
 everything attached to it (messages, notes, meetings, history notes,
 feedback comment, coalition contacts and their links, the reasons
 of refused deletion requests, outbox addresses and contents),
-deletes its files (rows and stored files) and
-replaces the private links' token hashes, so the links stop working. The
+deletes its files (rows and stored files) and the mail received about it,
+replaces the private links' token hashes, so the links stop working, and
+revokes its reply address. The
 track, dates, statuses, urgency, organization and feedback scores stay, so
 the statistics still count the request.
 """
@@ -40,6 +41,10 @@ from consultations.models import (
 from consultations.services.access import ensure_staff
 from consultations.services.attachments import attachments_delete_for
 from consultations.services.engagement import work_plan_erase_personal_data
+from consultations.services.inbound import (
+    inbound_mail_erase_for,
+    inbound_mail_purge_held,
+)
 from consultations.services.workflow import lock_consultation
 
 # What stays of the organization as the requester typed it: the
@@ -97,6 +102,8 @@ def _erase_attached_rows(*, consultation: Consultation) -> None:
     # Files are personal data whole: the rows go now, the stored files once
     # the transaction commits.
     attachments_delete_for(consultation=consultation)
+    # Mail received about it too; its reply address is revoked below.
+    inbound_mail_erase_for(consultation=consultation)
 
 
 def _erase_admin_log(*, consultation: Consultation) -> None:
@@ -156,6 +163,7 @@ def consultation_anonymize(
         if key in KEPT_ORGANIZATION_KEYS
     }
     consultation.status_token_hash = _unusable_token_hash()
+    consultation.reply_token = None
     consultation.anonymized_at = timezone.now()
     consultation.save(
         update_fields=[
@@ -169,6 +177,7 @@ def consultation_anonymize(
             "timing",
             "organization_as_submitted",
             "status_token_hash",
+            "reply_token",
             "anonymized_at",
             "updated_at",
         ]
@@ -212,4 +221,5 @@ def retention_anonymize_due(*, now=None) -> int:
                 continue
             consultation_anonymize(consultation=consultation, reason=reason)
             done += 1
+    inbound_mail_purge_held(now=now)
     return done

@@ -32,6 +32,7 @@ from consultations.services.notices import (
     format_local,
     notify_organization,
     staff_language,
+    staff_reply_to,
     staff_summary,
     workspace_request_url,
 )
@@ -129,6 +130,7 @@ def _assignment_to_advisor(*, consultation: Consultation, change: StatusChange):
         dedup_key=f"assignment:{consultation.pk}:{change.pk}",
         language=language,
         consultation=consultation,
+        reply_to=staff_reply_to(consultation=consultation),
         context=context,
     )
 

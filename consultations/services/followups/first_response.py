@@ -30,6 +30,7 @@ from consultations.services.followups.shared import (
 from consultations.services.notices import (
     format_local,
     staff_language,
+    staff_reply_to,
     staff_request_url,
     staff_summary,
     workspace_request_url,
@@ -140,6 +141,7 @@ def _send_response_reminder(followup: FollowUp, now: datetime.datetime) -> None:
             dedup_key=_dedup_key(followup, email),
             language=language,
             consultation=consultation,
+            reply_to=staff_reply_to(consultation=consultation),
             context=context,
         )
 

@@ -28,6 +28,7 @@ from consultations.services.notices import (
     format_local,
     notify_organization,
     staff_language,
+    staff_reply_to,
     staff_request_url,
     staff_summary,
     workspace_request_url,
@@ -162,6 +163,7 @@ def _send_waiting_advisor(followup: FollowUp, now: datetime.datetime) -> None:
         dedup_key=_dedup_key(followup, email),
         language=language,
         consultation=consultation,
+        reply_to=staff_reply_to(consultation=consultation),
         context={
             "advisor_first_name": advisor.first_name if advisor else "",
             "url": url,
