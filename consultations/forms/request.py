@@ -78,6 +78,32 @@ def _blank(label):
     return [("", label)]
 
 
+def contact_layout() -> tuple:
+    """The contact person's fields as the request form lays them out; the
+    correction form on the status page shows them the same way."""
+    return (
+        Div(
+            Div(Field("contact_name", autocomplete="name"), css_class="col-md-6"),
+            Div(
+                Field("contact_role", autocomplete="organization-title"),
+                css_class="col-md-6",
+            ),
+            css_class="row",
+        ),
+        Div(
+            Div("contact_email", css_class="col-md-6"),
+            Div(
+                Field("contact_phone", autocomplete="tel", dir="ltr"),
+                css_class="col-md-6",
+            ),
+            css_class="row",
+        ),
+        "preferred_language",
+        "preferred_contact_method",
+        "preferred_contact_times",
+    )
+
+
 class IsraeliPhoneNumberField(PhoneNumberField):
     """Read as Israelis write numbers (region IL), stored in E.164."""
 
@@ -357,31 +383,7 @@ class ConsultationRequestForm(forms.Form):
                 ),
                 "population_served",
             ),
-            Fieldset(
-                _("Contact person"),
-                Div(
-                    Div(
-                        Field("contact_name", autocomplete="name"),
-                        css_class="col-md-6",
-                    ),
-                    Div(
-                        Field("contact_role", autocomplete="organization-title"),
-                        css_class="col-md-6",
-                    ),
-                    css_class="row",
-                ),
-                Div(
-                    Div("contact_email", css_class="col-md-6"),
-                    Div(
-                        Field("contact_phone", autocomplete="tel", dir="ltr"),
-                        css_class="col-md-6",
-                    ),
-                    css_class="row",
-                ),
-                "preferred_language",
-                "preferred_contact_method",
-                "preferred_contact_times",
-            ),
+            Fieldset(_("Contact person"), *contact_layout()),
             Fieldset(
                 _("The request"),
                 "track",
@@ -716,25 +718,7 @@ class ContactCorrectionForm(forms.Form):
         for name in CONTACT_FIELDS:
             self.fields[name] = copy.deepcopy(ConsultationRequestForm.base_fields[name])
         self.helper = form_helper(
-            Div(
-                Div(Field("contact_name", autocomplete="name"), css_class="col-md-6"),
-                Div(
-                    Field("contact_role", autocomplete="organization-title"),
-                    css_class="col-md-6",
-                ),
-                css_class="row",
-            ),
-            Div(
-                Div("contact_email", css_class="col-md-6"),
-                Div(
-                    Field("contact_phone", autocomplete="tel", dir="ltr"),
-                    css_class="col-md-6",
-                ),
-                css_class="row",
-            ),
-            "preferred_language",
-            "preferred_contact_method",
-            "preferred_contact_times",
+            *contact_layout(),
             Submit("save", _("Save the corrected details"), css_class="btn-primary"),
         )
 
