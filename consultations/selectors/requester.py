@@ -8,18 +8,12 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import cache as memoize
 
 from django.conf import settings
-from django.db.models import (
-    BigIntegerField,
-    Count,
-    ExpressionWrapper,
-    Max,
-    OuterRef,
-    Prefetch,
-    Subquery,
-    prefetch_related_objects,
-)
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -137,109 +131,89 @@ STATUS_PAGE_DEFERRED = [
 ] + ["advisor__password"]
 
 
-def _status_page_prefetches() -> list:
-    return [
-        Prefetch("adjacent_areas", queryset=AdjacentArea.objects.order_by("order")),
-        "coalition_members",
-        Prefetch(
-            "status_changes",
-            queryset=StatusChange.objects.order_by("created_at", "pk"),
-        ),
-        Prefetch(
-            "messages",
-            queryset=Message.objects.select_related("author").order_by(
-                "created_at", "pk"
-            ),
-        ),
-    ]
+@memoize
+def _status_page_version_sql() -> str:
+    """The one query that finds the request of a token and reads the version
+    of everything its status page shows (PostgreSQL: the row as text)."""
+    table = Consultation._meta.db_table
+    user_table = get_user_model()._meta.db_table
+
+    def rows(model, link: str = "consultation_id") -> str:
+        # A count and the last id: moves on when a row is added or removed.
+        # These rows are not edited while the request's data is kept
+        # (anonymization, which erases them, also hides the page).
+        return (
+            f"(SELECT count(*) || ':' || coalesce(max(id), 0) "
+            f"FROM {model._meta.db_table} WHERE {link} = c.id)"
+        )
+
+    members = CoalitionMember._meta.db_table
+    deletions = DeletionRequest._meta.db_table
+    return (
+        "SELECT c.status_token_hash, md5(c::text), u.first_name, "
+        f"{rows(StatusChange)}, {rows(Message)}, {rows(Attachment)}, "
+        f"{rows(CoalitionMember)}, "
+        f"(SELECT max(updated_at) FROM {members} WHERE consultation_id = c.id), "
+        f"{rows(Consultation.adjacent_areas.through)}, "
+        f"(SELECT max(due_at) FROM {deletions} "
+        "WHERE consultation_id = c.id AND status = %s) "
+        f"FROM {table} c LEFT JOIN {user_table} u ON u.id = c.advisor_id "
+        "WHERE c.status_token_hash = %s AND c.anonymized_at IS NULL LIMIT 1"
+    )
+
+
+def status_page_version(*, token: str) -> str | None:
+    """The version of everything the status page of `token` shows, in one
+    query, or None when there is no page to serve from the cache (unknown
+    token, anonymized request, or a database other than PostgreSQL).
+
+    A digest of: every value of the request's row (its status, advisor,
+    dates, contact details, first response...), the advisor's first name, a
+    marker of each list the page shows (history, messages, files, coalition
+    members, adjacent areas) and the answer due on a deletion request that
+    waits. So every change a service makes to what the page shows moves it
+    on, with no service having to remember to: the rule is here, beside
+    what the page reads. (The catalog's titles are keyed apart, by the
+    catalog's version; a staff member's first name on an older message or
+    file shows once the cached page expires.)"""
+    if connection.vendor != "postgresql" or not TOKEN_SHAPE.fullmatch(token or ""):
+        return None
+    digest = status_token_hash(token)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _status_page_version_sql(), [DeletionRequest.Status.PENDING, digest]
+        )
+        row = cursor.fetchone()
+    if row is None or not hmac.compare_digest(row[0], digest):
+        return None
+    return hashlib.sha256(repr(row[1:]).encode()).hexdigest()[:32]
 
 
 def consultation_get_by_status_token(*, token: str) -> Consultation | None:
     """The request whose private link carries `token`, with everything its
     status page shows; None for an unknown token or an anonymized request."""
-    return _consultation_by_token(
-        token, Consultation.objects.prefetch_related(*_status_page_prefetches())
-    )
-
-
-# Bigger than any primary key the tables will reach, so that a count and a
-# last id fold into one number that changes when either does.
-_FOLD = 10**12
-
-
-def _rows_marker(queryset, link: str = "consultation"):
-    """One number that moves on when a row of `queryset` that belongs to the
-    request is added or removed (a count and the last id, folded): these
-    rows are written once and not edited while the request's data is kept
-    (anonymization, which erases them, also hides the page)."""
-    return Subquery(
-        queryset.filter(**{link: OuterRef("pk")})
-        .order_by()
-        .values(link)
-        .annotate(
-            marker=ExpressionWrapper(
-                Count("pk") * _FOLD + Max("pk"), output_field=BigIntegerField()
-            )
-        )
-        .values("marker")
-    )
-
-
-def consultation_get_for_status_page(*, token: str) -> Consultation | None:
-    """The request of `token` without its lists, in one query, with
-    `status_page_version(consultation)` ready to be read: what the cached
-    status page is keyed by. `status_page_load_lists` adds the lists when
-    the page is to be rendered."""
-    return _consultation_by_token(
-        token,
-        Consultation.objects.annotate(
-            status_changes_marker=_rows_marker(StatusChange.objects),
-            messages_marker=_rows_marker(Message.objects),
-            attachments_marker=_rows_marker(Attachment.objects),
-            members_marker=_rows_marker(CoalitionMember.objects),
-            members_updated_at=Subquery(
-                CoalitionMember.objects.filter(consultation=OuterRef("pk"))
-                .order_by("-updated_at")
-                .values("updated_at")[:1]
-            ),
-            areas_marker=_rows_marker(Consultation.adjacent_areas.through.objects),
-        ),
-    )
-
-
-def status_page_load_lists(*, consultation: Consultation) -> None:
-    """The lists the status page shows, for a request from
-    `consultation_get_for_status_page` (four queries)."""
-    prefetch_related_objects([consultation], *_status_page_prefetches())
-
-
-def status_page_version(*, consultation: Consultation) -> str:
-    """A digest of everything the status page shows of the request: every
-    value of its row (status, advisor, dates, contact details, the answer
-    due on a deletion request...), the advisor's first name and a marker of
-    each list (history, messages, files, coalition members, adjacent
-    areas). Any change a service makes to what the page shows changes it,
-    so a page cached under it is never served after such a change. (The
-    catalog's titles are keyed apart, by the catalog's version; a staff
-    member's first name on an old message shows once the entry expires.)"""
-    values = sorted(
-        (name, value)
-        for name, value in vars(consultation).items()
-        if not name.startswith("_")
-    )
-    advisor = consultation.advisor.first_name if consultation.advisor_id else ""
-    return hashlib.sha256(repr((values, advisor)).encode()).hexdigest()[:32]
-
-
-def _consultation_by_token(token: str, queryset) -> Consultation | None:
     if not TOKEN_SHAPE.fullmatch(token or ""):
         return None
     digest = status_token_hash(token)
     consultation = (
-        queryset.select_related("track", "track_format", "advisor")
+        Consultation.objects.select_related("track", "track_format", "advisor")
         # The catalog's long texts and the advisor's password hash: never
         # shown on these pages, and a third of the row's columns.
         .defer(*STATUS_PAGE_DEFERRED)
+        .prefetch_related(
+            Prefetch("adjacent_areas", queryset=AdjacentArea.objects.order_by("order")),
+            "coalition_members",
+            Prefetch(
+                "status_changes",
+                queryset=StatusChange.objects.order_by("created_at", "pk"),
+            ),
+            Prefetch(
+                "messages",
+                queryset=Message.objects.select_related("author").order_by(
+                    "created_at", "pk"
+                ),
+            ),
+        )
         .filter(status_token_hash=digest, anonymized_at__isnull=True)
         # The answer due on a deletion request that waits, for the page's
         # "your data" section, in the same query.

@@ -40,9 +40,7 @@ from consultations.selectors.requester import (
     active_track_slugs,
     consultation_get_by_status_token,
     consultation_get_for_confirmation,
-    consultation_get_for_status_page,
     current_status_label,
-    status_page_load_lists,
     status_page_version,
     status_timeline,
     submitted_data_sections,
@@ -307,19 +305,13 @@ def _consultation_for_token(token: str):
 
 
 def _status_page_variant(request) -> str | None:
-    """The version of the status page a GET gets: the request's own
-    (`status_page_version`), found in the one query that finds the request,
-    which the view then uses. None (rendered afresh) for a query string or
-    an unknown token."""
+    """The version of the status page a GET gets: the version of what it
+    shows (`status_page_version`, one query). None (rendered afresh) for a
+    query string or an unknown token."""
     if request.GET:
         return None
-    consultation = consultation_get_for_status_page(
-        token=request.resolver_match.kwargs["token"]
-    )
-    if consultation is None:
-        return None
-    request.status_page_consultation = consultation
-    return f"status:{status_page_version(consultation=consultation)}"
+    version = status_page_version(token=request.resolver_match.kwargs["token"])
+    return None if version is None else f"status:{version}"
 
 
 def _status_page_personalize(request, html: bytes) -> bytes:
@@ -329,9 +321,9 @@ def _status_page_personalize(request, html: bytes) -> bytes:
 # Outermost: the page is the organization's own, so no browser or proxy
 # keeps it (private, no-store). Inside the rate limit, a visitor without a
 # session or messages cookie gets the page rendered for the same version of
-# the request (and of the catalog), with its own CSRF token: the request's
-# one query, no rendering. Any change to what the page shows moves the
-# version on (consultations/selectors/requester.py, status_page_version).
+# the request (and of the catalog), with its own CSRF token: one query, no
+# rendering. Any change to what the page shows moves the version on
+# (status_page_version in consultations/selectors/requester.py).
 @never_cache
 @require_http_methods(["GET", "POST"])
 @client_rate_limit(group="status-lookup", rate_setting="RATELIMIT_LOOKUP")
@@ -339,11 +331,7 @@ def _status_page_personalize(request, html: bytes) -> bytes:
     variant=_status_page_variant, personalize=_status_page_personalize
 )
 def request_status(request, token):
-    consultation = getattr(request, "status_page_consultation", None)
-    if consultation is None:
-        consultation = _consultation_for_token(token)
-    else:
-        status_page_load_lists(consultation=consultation)
+    consultation = _consultation_for_token(token)
     form = StatusMessageForm(
         _posted(request), files=request.FILES if request.method == "POST" else None
     )
