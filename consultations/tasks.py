@@ -88,3 +88,12 @@ def inbound_mail_fetch_task() -> int:
     from consultations.services.inbound import inbound_mail_fetch
 
     return inbound_mail_fetch()
+
+
+@shared_task
+def daily_counts_rebuild_task() -> int:
+    """The dashboard's counts of the days before today (hourly: a day is
+    covered again within the hour after a status change moved it back)."""
+    from consultations.services.dashboard_counts import daily_counts_rebuild
+
+    return daily_counts_rebuild()

@@ -532,6 +532,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consultations.tasks.weekly_digest_task",
         "schedule": crontab(day_of_week="sun", hour=8, minute=0),
     },
+    "dashboard-daily-counts": {
+        "task": "consultations.tasks.daily_counts_rebuild_task",
+        "schedule": crontab(minute=20),
+    },
     "retention-anonymize": {
         "task": "consultations.tasks.retention_anonymize_task",
         "schedule": crontab(hour=3, minute=30),

@@ -17,6 +17,7 @@ from .checklist import (
 )
 from .choices import Language, Region
 from .conversation import InternalNote, Meeting, Message
+from .dashboard import DailyCountsCoverage, DailyRequestCount
 from .data_requests import DeletionRequest
 from .engagement import (
     Milestone,
@@ -47,6 +48,8 @@ __all__ = [
     "ChecklistAssessment",
     "ChoiceListValidator",
     "CoalitionMember",
+    "DailyCountsCoverage",
+    "DailyRequestCount",
     "Consultation",
     "ConsultationOutcome",
     "DeletionRequest",

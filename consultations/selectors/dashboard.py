@@ -28,6 +28,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
@@ -39,6 +40,8 @@ from consultations.models import (
     ChecklistAnswer,
     ChecklistAssessment,
     Consultation,
+    DailyCountsCoverage,
+    DailyRequestCount,
     Feedback,
     PolicyTool,
 )
@@ -366,6 +369,61 @@ def _advisor_loads() -> list[AdvisorLoad]:
     ]
 
 
+def _counted_until(*, filters: DashboardFilters) -> datetime.date | None:
+    """The first day of the period not in the precomputed counts
+    (services/dashboard_counts.py), or None to count the whole period live
+    (no counts, or the region filter, which they do not hold)."""
+    if filters.region:
+        return None
+    covered_until = (
+        DailyCountsCoverage.objects.filter(pk=DailyCountsCoverage.PK)
+        .values_list("covered_until", flat=True)
+        .first()
+    )
+    if covered_until is None or covered_until <= filters.start:
+        return None
+    return min(covered_until, filters.end + relativedelta(months=1))
+
+
+def _submitted_counts(
+    *, user, filters: DashboardFilters, submitted: QuerySet[Consultation]
+) -> tuple[dict[str, int], dict[tuple[datetime.date, int], int]]:
+    """The requests submitted in the period by status, and by month and
+    track: the days before the counts' coverage from the counts, the days
+    since live."""
+    status_counts: dict[str, int] = defaultdict(int)
+    new_requests: dict[tuple[datetime.date, int], int] = defaultdict(int)
+    split = _counted_until(filters=filters)
+    if split is not None:
+        counted = DailyRequestCount.objects.filter(
+            _filters_q(filters=filters), day__gte=filters.start, day__lt=split
+        )
+        if not user_may_see_crisis(user):
+            counted = counted.filter(is_crisis=False)
+        for status, count in counted.values_list("status").annotate(count=Sum("count")):
+            status_counts[status] += count
+        for month, track_id, count in (
+            counted.annotate(month=TruncMonth("day"))
+            .values_list("month", "track_id")
+            .annotate(count=Sum("count"))
+        ):
+            new_requests[(month, track_id)] += count
+        submitted = submitted.filter(
+            submitted_at__gte=datetime.datetime.combine(
+                split, datetime.time.min, ISRAEL_TZ
+            )
+        )
+    for status, count in submitted.values_list("status").annotate(count=Count("pk")):
+        status_counts[status] += count
+    for month, track_id, count in (
+        submitted.annotate(month=TruncMonth("submitted_at", tzinfo=ISRAEL_TZ))
+        .values_list("month", "track_id")
+        .annotate(count=Count("pk"))
+    ):
+        new_requests[(_month(month), track_id)] += count
+    return dict(status_counts), dict(new_requests)
+
+
 def dashboard_figures(
     *, user, filters: DashboardFilters, tracks: list[Track]
 ) -> DashboardFigures:
@@ -379,17 +437,9 @@ def dashboard_figures(
         crisis_visible=user_may_see_crisis(user),
     )
 
-    figures.status_counts = dict(
-        submitted.values_list("status").annotate(count=Count("pk"))
+    figures.status_counts, figures.new_requests = _submitted_counts(
+        user=user, filters=filters, submitted=submitted
     )
-    figures.new_requests = {
-        (_month(month), track_id): count
-        for month, track_id, count in submitted.annotate(
-            month=TruncMonth("submitted_at", tzinfo=ISRAEL_TZ)
-        )
-        .values_list("month", "track_id")
-        .annotate(count=Count("pk"))
-    }
     figures.response = _response_by_month(submitted, now=now)
     figures.advisor_loads = _advisor_loads()
     figures.outcomes = {

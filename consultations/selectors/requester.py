@@ -8,8 +8,11 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import cache as memoize
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -126,6 +129,64 @@ STATUS_PAGE_DEFERRED = [
     for field in fields
     for suffix in ("", *(f"_{code}" for code, _name in settings.LANGUAGES))
 ] + ["advisor__password"]
+
+
+@memoize
+def _status_page_version_sql() -> str:
+    """The one query that finds the request of a token and reads the version
+    of everything its status page shows (PostgreSQL: the row as text)."""
+    table = Consultation._meta.db_table
+    user_table = get_user_model()._meta.db_table
+
+    def rows(model, link: str = "consultation_id") -> str:
+        # A count and the last id: moves on when a row is added or removed.
+        # These rows are not edited while the request's data is kept
+        # (anonymization, which erases them, also hides the page).
+        return (
+            f"(SELECT count(*) || ':' || coalesce(max(id), 0) "
+            f"FROM {model._meta.db_table} WHERE {link} = c.id)"
+        )
+
+    members = CoalitionMember._meta.db_table
+    deletions = DeletionRequest._meta.db_table
+    return (
+        "SELECT c.status_token_hash, md5(c::text), u.first_name, "
+        f"{rows(StatusChange)}, {rows(Message)}, {rows(Attachment)}, "
+        f"{rows(CoalitionMember)}, "
+        f"(SELECT max(updated_at) FROM {members} WHERE consultation_id = c.id), "
+        f"{rows(Consultation.adjacent_areas.through)}, "
+        f"(SELECT max(due_at) FROM {deletions} "
+        "WHERE consultation_id = c.id AND status = %s) "
+        f"FROM {table} c LEFT JOIN {user_table} u ON u.id = c.advisor_id "
+        "WHERE c.status_token_hash = %s AND c.anonymized_at IS NULL LIMIT 1"
+    )
+
+
+def status_page_version(*, token: str) -> str | None:
+    """The version of everything the status page of `token` shows, in one
+    query, or None when there is no page to serve from the cache (unknown
+    token, anonymized request, or a database other than PostgreSQL).
+
+    A digest of: every value of the request's row (its status, advisor,
+    dates, contact details, first response...), the advisor's first name, a
+    marker of each list the page shows (history, messages, files, coalition
+    members, adjacent areas) and the answer due on a deletion request that
+    waits. So every change a service makes to what the page shows moves it
+    on, with no service having to remember to: the rule is here, beside
+    what the page reads. (The catalog's titles are keyed apart, by the
+    catalog's version; a staff member's first name on an older message or
+    file shows once the cached page expires.)"""
+    if connection.vendor != "postgresql" or not TOKEN_SHAPE.fullmatch(token or ""):
+        return None
+    digest = status_token_hash(token)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _status_page_version_sql(), [DeletionRequest.Status.PENDING, digest]
+        )
+        row = cursor.fetchone()
+    if row is None or not hmac.compare_digest(row[0], digest):
+        return None
+    return hashlib.sha256(repr(row[1:]).encode()).hexdigest()[:32]
 
 
 def consultation_get_by_status_token(*, token: str) -> Consultation | None:

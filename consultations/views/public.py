@@ -41,6 +41,7 @@ from consultations.selectors.requester import (
     consultation_get_by_status_token,
     consultation_get_for_confirmation,
     current_status_label,
+    status_page_version,
     status_timeline,
     submitted_data_sections,
 )
@@ -303,9 +304,32 @@ def _consultation_for_token(token: str):
     return consultation
 
 
+def _status_page_variant(request) -> str | None:
+    """The version of the status page a GET gets: the version of what it
+    shows (`status_page_version`, one query). None (rendered afresh) for a
+    query string or an unknown token."""
+    if request.GET:
+        return None
+    version = status_page_version(token=request.resolver_match.kwargs["token"])
+    return None if version is None else f"status:{version}"
+
+
+def _status_page_personalize(request, html: bytes) -> bytes:
+    return html.replace(CSRF_TOKEN_PLACEHOLDER.encode(), get_token(request).encode())
+
+
+# Outermost: the page is the organization's own, so no browser or proxy
+# keeps it (private, no-store). Inside the rate limit, a visitor without a
+# session or messages cookie gets the page rendered for the same version of
+# the request (and of the catalog), with its own CSRF token: one query, no
+# rendering. Any change to what the page shows moves the version on
+# (status_page_version in consultations/selectors/requester.py).
 @never_cache
 @require_http_methods(["GET", "POST"])
 @client_rate_limit(group="status-lookup", rate_setting="RATELIMIT_LOOKUP")
+@whole_page_for_new_visitors(
+    variant=_status_page_variant, personalize=_status_page_personalize
+)
 def request_status(request, token):
     consultation = _consultation_for_token(token)
     form = StatusMessageForm(
@@ -324,10 +348,14 @@ def request_status(request, token):
             messages.success(request, _("Your message was sent to the team."))
             return redirect("consultations:request_status", token=token)
     timeline = status_timeline(consultation=consultation)
+    context = {}
+    if getattr(request, "shared_page", False):
+        context["csrf_token"] = CSRF_TOKEN_PLACEHOLDER
     return render(
         request,
         "consultations/request_status.html",
         {
+            **context,
             "consultation": consultation,
             "token": token,
             "timeline": timeline,

@@ -2,7 +2,7 @@
 steady figures on a shared machine (wall-clock throughput is not).
 
     .venv/bin/python scripts/bench/profile_cpu.py [--requests 200] [--top 25]
-        [--pages submit,status,form,trivial] [--emails]
+        [--pages submit,status,status-fresh,form,trivial] [--emails]
 
 Runs against the bench database (`make bench` seeds it; BENCH_DB, as
 run.py) with the bench's environment (DEBUG off, Redis database 7). Each
@@ -147,6 +147,12 @@ def main() -> None:
         ),
         "status": lambda: wsgi_call(
             handler, "GET", f"/request/status/{seed['status_token']}/"
+        ),
+        # The status page rendered afresh (a query string is never served
+        # from the cache): what every visit cost before the page was cached,
+        # and what a visit after a change costs.
+        "status-fresh": lambda: wsgi_call(
+            handler, "GET", f"/request/status/{seed['status_token']}/?fresh=1"
         ),
     }
     report = []
