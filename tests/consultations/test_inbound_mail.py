@@ -3,9 +3,12 @@ address on every email, and the intake job reading a real Maildir, each
 message in its own transaction, acknowledged only after the commit."""
 
 import logging
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.urls import reverse
+from django.utils import translation
 
 from consultations.inbound import parse_message
 from consultations.models import (
@@ -160,7 +163,9 @@ def test_a_failure_in_the_transaction_leaves_the_mail_unread(
     with caplog.at_level(logging.ERROR):
         assert inbound_mail_fetch() == 0
 
-    assert not InboundMail.objects.exists()
+    failed = InboundMail.objects.get()
+    assert (failed.status, failed.attempts) == (Status.FAILED, 1)
+    assert "the database went away" in failed.detail
     assert not Message.objects.exists()
     assert unseen(maildir) == 1
     assert "stays unread" in caplog.text
@@ -168,7 +173,65 @@ def test_a_failure_in_the_transaction_leaves_the_mail_unread(
     monkeypatch.undo()
     assert inbound_mail_fetch() == 1
     assert Message.objects.filter(consultation=consultation).count() == 1
+    stored = InboundMail.objects.get()
+    assert (stored.status, stored.attempts) == (Status.STORED, 1)
     assert unseen(maildir) == 0
+
+
+@pytest.fixture
+def broken_storage():
+    """The private storage fails for received mail, as a full or misplaced
+    disk does: a file stands where its folder must be created (a real
+    failure of the real storage, nothing replaced)."""
+    folder = Path(django_settings.ATTACHMENTS_ROOT) / "inbound"
+    aside = folder.with_name("inbound-aside")
+    if folder.exists():
+        folder.rename(aside)
+    folder.write_bytes(b"")
+    yield
+    folder.unlink()
+    if aside.exists():
+        aside.rename(folder)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_that_fails_every_run_is_quarantined_for_staff_and_taken_off(
+    groups, request_with_address, maildir, settings, broken_storage, client, coordinator
+):
+    """Not retried forever: after INBOUND_MAX_ATTEMPTS failed runs it is
+    listed for staff with the error, and acknowledged on the server; the
+    job goes on taking the rest."""
+    settings.INBOUND_MAX_ATTEMPTS = 3
+    raw = reply_mail(to=reply_address(request_with_address), subject="Re: נתקע")
+    deliver(maildir, raw)
+
+    assert inbound_mail_fetch() == 0
+    assert inbound_mail_fetch() == 0
+    failed = InboundMail.objects.get()
+    assert (failed.status, failed.attempts) == (Status.FAILED, 2)
+    assert unseen(maildir) == 1
+
+    assert inbound_mail_fetch() == 1
+
+    quarantined = InboundMail.objects.get()
+    assert quarantined.status == Status.QUARANTINED
+    assert quarantined.reason == Reason.FAILED
+    assert quarantined.attempts == 3
+    assert "FileExistsError" in quarantined.detail
+    assert quarantined.subject == "Re: נתקע"
+    assert not quarantined.raw  # the storage that failed did not take it
+    assert unseen(maildir) == 0
+    assert not Message.objects.exists()
+    assert inbound_mail_fetch() == 0  # nothing left, nothing crashed
+
+    client.force_login(coordinator)
+    with translation.override("he"):
+        url = reverse("admin:consultations_inboundmail_changelist")
+        response = client.get(url)
+        reason = str(Reason.FAILED.label)
+    content = response.content.decode()
+    assert f"/{quarantined.pk}/change/" in content
+    assert reason in content
 
 
 @pytest.mark.django_db(transaction=True)
