@@ -397,3 +397,38 @@ def test_a_burst_is_taken_in_bounded_batches(request_with_address, maildir, sett
     assert unseen(maildir) == 2
     assert inbound_mail_fetch() == 2
     assert Message.objects.filter(consultation=request_with_address).count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_literal_burst_of_a_thousand_messages_is_taken_once_in_bounded_runs(
+    maildir, settings
+):
+    """1,000 small messages land at once (generated here): each run takes
+    at most INBOUND_BATCH_SIZE (250), four runs take them all, a fifth finds
+    nothing, and each message is stored exactly once. Sent to no reply
+    address, so that each is held for staff: the burst tests the intake, not
+    the notices a reply sends. Measured at 10-18 s on two shared cores."""
+    settings.INBOUND_BATCH_SIZE = 250
+    sent = [
+        reply_mail(
+            to="portal@example.org",
+            sender=f"sender{n}@example.com",
+            subject=f"הודעה {n}",
+            text=f"גוף {n}",
+            quoted="",
+            message_id=f"<burst-{n}@mail.example.net>",
+        )
+        for n in range(1000)
+    ]
+    deliver(maildir, *sent)
+
+    runs = [inbound_mail_fetch() for _ in range(5)]
+
+    assert runs == [250, 250, 250, 250, 0]
+    assert unseen(maildir) == 0
+    ids = set(InboundMail.objects.values_list("message_id", flat=True))
+    assert ids == {f"burst-{n}@mail.example.net" for n in range(1000)}
+    assert InboundMail.objects.count() == 1000
+    assert set(InboundMail.objects.values_list("status", flat=True)) == {
+        Status.UNMATCHED
+    }
