@@ -539,6 +539,11 @@ def inbound_mail_attach(
     ensure_staff(actor=actor, consultation=consultation)
     if consultation.anonymized_at is not None:
         raise ValidationError(_("This request is no longer available."))
+    if not inbound.raw:
+        # Quarantined when the storage itself failed: nothing to attach.
+        raise ValidationError(
+            _("Its original message was not kept; it can only be discarded.")
+        )
     raw = _read_raw(inbound)
     message = parse_message(raw, max_bytes=settings.INBOUND_MAX_BYTES)
     sender = message.from_address.strip().lower()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
@@ -19,7 +20,11 @@ from consultations.models import (
     OutboundEmail,
 )
 from consultations.services import inbound as inbound_service
-from consultations.services.inbound import inbound_mail_fetch, inbound_mail_receive
+from consultations.services.inbound import (
+    inbound_mail_attach,
+    inbound_mail_fetch,
+    inbound_mail_receive,
+)
 from consultations.services.notices import consultation_reply_to
 from consultations.services.requester import consultation_message_from_organization
 from consultations.services.retention import consultation_anonymize
@@ -232,6 +237,13 @@ def test_a_message_that_fails_every_run_is_quarantined_for_staff_and_taken_off(
     content = response.content.decode()
     assert f"/{quarantined.pk}/change/" in content
     assert reason in content
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="only be discarded"),
+    ):
+        inbound_mail_attach(
+            inbound=quarantined, consultation=request_with_address, actor=coordinator
+        )
 
 
 @pytest.mark.django_db(transaction=True)
