@@ -31,6 +31,7 @@ from .engagement import (
 from .feedback import Feedback
 from .followups import FollowUp, ResponsePolicy
 from .inbound import InboundMail
+from .oauth import OAuthGrant
 from .organization_merges import OrganizationMerge
 from .organizations import Organization
 from .outbox import OutboundEmail
@@ -53,6 +54,7 @@ __all__ = [
     "Feedback",
     "FollowUp",
     "InboundMail",
+    "OAuthGrant",
     "InternalNote",
     "Language",
     "Meeting",

@@ -63,6 +63,11 @@ from consultations.permissions import user_may_see_consultation
 from consultations.services.access import ensure_staff
 from consultations.services.attachments import attachments_add
 from consultations.services.notices import inbound_configured
+from consultations.services.oauth_grants import (
+    Purpose,
+    oauth_refresh_token,
+    oauth_refresh_token_keep,
+)
 from consultations.services.requester import consultation_message_from_organization
 from consultations.services.workspace import consultation_message_organization
 
@@ -75,6 +80,7 @@ Reason = InboundMail.Reason
 # task's time limit; the next run takes the rest.
 RUN_SECONDS = 60
 RUN_LOCK = "inbound-mail:run"
+OAUTH_PURPOSE = Purpose.INBOUND
 HEADERS_LIMIT = 20_000
 BODY_LIMIT = 100_000
 
@@ -94,7 +100,9 @@ def inbound_source():
         token_url=settings.INBOUND_OAUTH2_TOKEN_URL,
         client_id=settings.INBOUND_OAUTH2_CLIENT_ID,
         client_secret=settings.INBOUND_OAUTH2_CLIENT_SECRET,
-        refresh_token=settings.INBOUND_OAUTH2_REFRESH_TOKEN,
+        refresh_token=oauth_refresh_token(
+            purpose=OAUTH_PURPOSE, configured=settings.INBOUND_OAUTH2_REFRESH_TOKEN
+        ),
         scope=settings.INBOUND_OAUTH2_SCOPE,
     )
     if isinstance(config, ImapConfig):
@@ -132,6 +140,7 @@ def _fetch(*, limit: int) -> int:
     done = 0
     try:
         with inbound_source() as source:
+            _keep_rotated_token(source)
             for mail in source.fetch(limit=limit):
                 try:
                     inbound_mail_receive(raw=mail.raw, size=mail.size)
@@ -154,6 +163,18 @@ def _fetch(*, limit: int) -> int:
             error,
         )
     return done
+
+
+def _keep_rotated_token(source) -> None:
+    """The refresh token the provider rotated at login, kept for the next
+    run (Microsoft may retire the old one)."""
+    rotated = getattr(source, "refresh_token", "")
+    if oauth_refresh_token_keep(
+        purpose=OAUTH_PURPOSE,
+        configured=settings.INBOUND_OAUTH2_REFRESH_TOKEN,
+        current=rotated,
+    ):
+        logger.info("Inbound mail: the provider rotated the refresh token; kept")
 
 
 def _record_failure(*, raw: bytes, size: int | None, error: Exception) -> bool:
