@@ -200,6 +200,17 @@ def _failure_key(raw: bytes, size: int | None) -> tuple[str, InboundMessage | No
     return message.message_id[:255], message
 
 
+def _failed_request(message: InboundMessage | None) -> Consultation | None:
+    """The request a failed message names, when that can be told, so that
+    the crisis rule hides it from staff who may not see that request."""
+    if message is None:
+        return None
+    try:
+        return _match(message).consultation
+    except Exception:  # noqa: BLE001 - the matching may be what failed
+        return None
+
+
 def inbound_mail_failed(
     *, raw: bytes, size: int | None = None, error: Exception
 ) -> InboundMail:
@@ -211,6 +222,7 @@ def inbound_mail_failed(
     The original message is kept with it when the storage takes it."""
     message_id, message = _failure_key(raw, size)
     detail = f"{type(error).__name__}: {error}"[:1000]
+    consultation = _failed_request(message)
     with transaction.atomic():
         inbound = (
             InboundMail.objects.select_for_update()
@@ -221,6 +233,7 @@ def inbound_mail_failed(
             return inbound  # stored meanwhile: nothing failed for good
         if inbound is None:
             inbound = InboundMail(message_id=message_id, status=Status.FAILED)
+            inbound.consultation = consultation
             if message is not None:
                 inbound.from_address = message.from_address[:254]
                 inbound.from_name = message.from_name[:200]

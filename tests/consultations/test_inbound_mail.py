@@ -224,6 +224,8 @@ def test_a_message_that_fails_every_run_is_quarantined_for_staff_and_taken_off(
     assert quarantined.attempts == 3
     assert "FileExistsError" in quarantined.detail
     assert quarantined.subject == "Re: נתקע"
+    # Its request, so that the crisis rule applies to it in the admin.
+    assert quarantined.consultation == request_with_address
     assert not quarantined.raw  # the storage that failed did not take it
     assert unseen(maildir) == 0
     assert not Message.objects.exists()
