@@ -120,6 +120,13 @@ class TokenCache:
             self._tokens[client] = tokens
             return tokens.access_token
 
+    def refresh_token(self, client: OAuthClient) -> str:
+        """The refresh token to use next for this client: the provider's
+        rotated one once it sent one, for the caller to keep."""
+        with self._lock:
+            held = self._tokens.get(client)
+        return held.refresh_token if held is not None else client.refresh_token
+
     def clear(self) -> None:
         with self._lock:
             self._tokens.clear()

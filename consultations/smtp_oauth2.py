@@ -19,6 +19,11 @@ from django.conf import settings
 from django.core.mail.backends.smtp import EmailBackend
 
 from consultations.oauth2 import OAuthClient, token_cache, xoauth2_response
+from consultations.services.oauth_grants import (
+    Purpose,
+    oauth_refresh_token,
+    oauth_refresh_token_keep,
+)
 
 
 class XOAuth2NotOffered(smtplib.SMTPException):
@@ -26,11 +31,15 @@ class XOAuth2NotOffered(smtplib.SMTPException):
 
 
 def oauth_client_from_settings() -> OAuthClient:
+    """The settings' client, with the refresh token the provider last
+    rotated it into (services/oauth_grants.py)."""
     return OAuthClient(
         token_url=settings.EMAIL_OAUTH2_TOKEN_URL,
         client_id=settings.EMAIL_OAUTH2_CLIENT_ID,
         client_secret=settings.EMAIL_OAUTH2_CLIENT_SECRET,
-        refresh_token=settings.EMAIL_OAUTH2_REFRESH_TOKEN,
+        refresh_token=oauth_refresh_token(
+            purpose=Purpose.SMTP, configured=settings.EMAIL_OAUTH2_REFRESH_TOKEN
+        ),
         scope=settings.EMAIL_OAUTH2_SCOPE,
         ca_file=settings.EMAIL_OAUTH2_CA_FILE,
         timeout=float(settings.EMAIL_TIMEOUT or 30),
@@ -42,6 +51,8 @@ class XOAuth2EmailBackend(EmailBackend):
 
     def __init__(self, *args, oauth_client: OAuthClient | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the settings' client has its rotated refresh token kept.
+        self.keeps_refresh_token = oauth_client is None
         self.oauth_client = oauth_client or oauth_client_from_settings()
         # The parent logs in with a password when it has one; this backend
         # never does.
@@ -73,6 +84,12 @@ class XOAuth2EmailBackend(EmailBackend):
             # Refused: the token held may have been revoked before its time.
             # One fresh token, one more try; a second refusal is final.
             self._auth(token_cache.access_token(self.oauth_client, force=True))
+        if self.keeps_refresh_token:
+            oauth_refresh_token_keep(
+                purpose=Purpose.SMTP,
+                configured=settings.EMAIL_OAUTH2_REFRESH_TOKEN,
+                current=token_cache.refresh_token(self.oauth_client),
+            )
 
     def _auth(self, access_token: str) -> None:
         initial = xoauth2_response(user=self.username, access_token=access_token)

@@ -745,6 +745,9 @@ INBOUND_MAX_BYTES = env.int("INBOUND_MAX_BYTES", default=25 * 1024 * 1024)
 INBOUND_RETENTION_DAYS = env.int("INBOUND_RETENTION_DAYS", default=90)
 # How many messages one run of the job takes; the next run takes the rest.
 INBOUND_BATCH_SIZE = env.int("INBOUND_BATCH_SIZE", default=100)
+# A message whose processing fails this many runs in a row is quarantined for
+# staff (the received emails waiting list) and taken off the mailbox.
+INBOUND_MAX_ATTEMPTS = env.int("INBOUND_MAX_ATTEMPTS", default=3)
 CELERY_BEAT_SCHEDULE["inbound-mail"] = {
     "task": "consultations.tasks.inbound_mail_fetch_task",
     "schedule": 60.0,

@@ -6,11 +6,12 @@ Rows about crisis requests only for those who may see them."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy, ngettext
 
 from consultations.admin.bulk import apply_to_each, report_bulk_outcome
-from consultations.admin.scope import CrisisScopedAdmin
+from consultations.admin.scope import CrisisScopedAdmin, ReadOnlyInline
 from consultations.forms.inbound import InboundMailDecisionForm
 from consultations.models import InboundMail
 from consultations.selectors.inbound import inbound_mail_file_names
@@ -53,6 +54,36 @@ class HandlingFilter(admin.SimpleListFilter):
         )
 
 
+def _sender(obj):
+    return format_html(
+        "<bdi>{}</bdi> &lt;<bdi>{}</bdi>&gt;", obj.from_name, obj.from_address
+    )
+
+
+class InboundMailInline(ReadOnlyInline):
+    """A request's received email on its admin page, each linked to its own
+    page (where staff act on it). Shown to those who may view received
+    email; the request's page is itself scoped by the crisis rule."""
+
+    model = InboundMail
+    fk_name = "consultation"
+    fields = ["received_at", "sender", "subject_text", "status", "reason"]
+    verbose_name_plural = gettext_lazy("received email")
+
+    @admin.display(description=gettext_lazy("sender"))
+    def sender(self, obj):
+        return _sender(obj)
+
+    @admin.display(description=gettext_lazy("subject"))
+    def subject_text(self, obj):
+        """The subject, linked to the email's own page."""
+        return format_html(
+            '<a href="{}"><bdi>{}</bdi></a>',
+            reverse("admin:consultations_inboundmail_change", args=[obj.pk]),
+            obj.subject or obj.message_id,
+        )
+
+
 @admin.register(InboundMail)
 class InboundMailAdmin(CrisisScopedAdmin, admin.ModelAdmin):
     form = InboundMailDecisionForm
@@ -77,6 +108,7 @@ class InboundMailAdmin(CrisisScopedAdmin, admin.ModelAdmin):
         "status",
         "reason",
         "detail",
+        "attempts",
         "consultation",
         "stored_message",
         "needs_attention",
@@ -100,6 +132,7 @@ class InboundMailAdmin(CrisisScopedAdmin, admin.ModelAdmin):
                     "status",
                     "reason",
                     "detail",
+                    "attempts",
                     "consultation",
                     "stored_message",
                     "needs_attention",
@@ -131,9 +164,7 @@ class InboundMailAdmin(CrisisScopedAdmin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("sender"))
     def sender(self, obj):
-        return format_html(
-            "<bdi>{}</bdi> &lt;<bdi>{}</bdi>&gt;", obj.from_name, obj.from_address
-        )
+        return _sender(obj)
 
     @admin.display(description=gettext_lazy("subject"))
     def subject_text(self, obj):

@@ -34,6 +34,7 @@ from consultations.admin.filters import (
     OpenClosedFilter,
 )
 from consultations.admin.followups import FeedbackInline, FollowUpInline
+from consultations.admin.inbound import InboundMailInline
 from consultations.admin.inlines import (
     CoalitionMemberInline,
     InternalNoteAddInline,
@@ -150,6 +151,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
         MessageAddInline,
         MeetingInline,
         AttachmentInline,
+        InboundMailInline,
         OutboundEmailInline,
         FeedbackInline,
         FollowUpInline,

@@ -32,6 +32,7 @@ from .engagement import (
 from .feedback import Feedback
 from .followups import FollowUp, ResponsePolicy
 from .inbound import InboundMail
+from .oauth import OAuthGrant
 from .organization_merges import OrganizationMerge
 from .organizations import Organization
 from .outbox import OutboundEmail
@@ -56,6 +57,7 @@ __all__ = [
     "Feedback",
     "FollowUp",
     "InboundMail",
+    "OAuthGrant",
     "InternalNote",
     "Language",
     "Meeting",

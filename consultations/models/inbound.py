@@ -32,6 +32,10 @@ class InboundMail(models.Model):
         BOUNCE = "bounce", _("Delivery failure")
         REFUSED = "refused", _("Refused")
         DISCARDED = "discarded", _("Discarded")
+        # Processing failed with an unexpected error; tried again next run.
+        FAILED = "failed", _("Failed; to be tried again")
+        # Failed INBOUND_MAX_ATTEMPTS times: taken off the mailbox, for staff.
+        QUARANTINED = "quarantined", _("Quarantined")
 
     class Reason(models.TextChoices):
         NO_SENDER = "no_sender", _("It has no sender address.")
@@ -62,9 +66,15 @@ class InboundMail(models.Model):
         TOO_LARGE = "too_large", _("It is larger than the size limit; not read.")
         NOT_ACCEPTED = "not_accepted", _("The request could not take it.")
         FILES_REFUSED = "files_refused", _("Some of its files were refused.")
+        FAILED = "failed", _("It could not be processed, after several attempts.")
 
     # What staff still have to look at: attach it to a request or discard it.
-    WAITING_STATUSES = (Status.UNMATCHED, Status.AUTO_REPLY, Status.BOUNCE)
+    WAITING_STATUSES = (
+        Status.UNMATCHED,
+        Status.AUTO_REPLY,
+        Status.BOUNCE,
+        Status.QUARANTINED,
+    )
 
     message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
     from_address = models.CharField(_("sender's address"), max_length=254, blank=True)
@@ -94,6 +104,9 @@ class InboundMail(models.Model):
     detail = models.CharField(_("details"), max_length=1000, blank=True)
     # Stored on a closed request: staff should look at it.
     needs_attention = models.BooleanField(_("needs attention"), default=False)
+    # Runs whose processing of this message failed (statuses failed and
+    # quarantined).
+    attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
     consultation = models.ForeignKey(
         Consultation,
         on_delete=models.SET_NULL,

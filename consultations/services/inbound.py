@@ -7,7 +7,9 @@ written on the status page.
 one transaction: parse, classify, match, store (or hold for staff). The
 message is acknowledged on the server (marked read, or moved) only after
 that transaction has committed; a failure leaves it unread for the next
-run, and its Message-ID (unique) keeps it from being stored twice.
+run, and its Message-ID (unique) keeps it from being stored twice. A
+message that fails INBOUND_MAX_ATTEMPTS runs is quarantined for staff and
+acknowledged (`inbound_mail_failed`), so that it is not tried forever.
 
 Staff attach held mail to a request (`inbound_mail_attach`) or discard it
 (`inbound_mail_discard`) from the admin's list of received mail.
@@ -15,6 +17,7 @@ Staff attach held mail to a request (`inbound_mail_attach`) or discard it
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from dataclasses import dataclass
@@ -60,6 +63,11 @@ from consultations.permissions import user_may_see_consultation
 from consultations.services.access import ensure_staff
 from consultations.services.attachments import attachments_add
 from consultations.services.notices import inbound_configured
+from consultations.services.oauth_grants import (
+    Purpose,
+    oauth_refresh_token,
+    oauth_refresh_token_keep,
+)
 from consultations.services.requester import consultation_message_from_organization
 from consultations.services.workspace import consultation_message_organization
 
@@ -72,6 +80,7 @@ Reason = InboundMail.Reason
 # task's time limit; the next run takes the rest.
 RUN_SECONDS = 60
 RUN_LOCK = "inbound-mail:run"
+OAUTH_PURPOSE = Purpose.INBOUND
 HEADERS_LIMIT = 20_000
 BODY_LIMIT = 100_000
 
@@ -91,7 +100,9 @@ def inbound_source():
         token_url=settings.INBOUND_OAUTH2_TOKEN_URL,
         client_id=settings.INBOUND_OAUTH2_CLIENT_ID,
         client_secret=settings.INBOUND_OAUTH2_CLIENT_SECRET,
-        refresh_token=settings.INBOUND_OAUTH2_REFRESH_TOKEN,
+        refresh_token=oauth_refresh_token(
+            purpose=OAUTH_PURPOSE, configured=settings.INBOUND_OAUTH2_REFRESH_TOKEN
+        ),
         scope=settings.INBOUND_OAUTH2_SCOPE,
     )
     if isinstance(config, ImapConfig):
@@ -129,14 +140,18 @@ def _fetch(*, limit: int) -> int:
     done = 0
     try:
         with inbound_source() as source:
+            _keep_rotated_token(source)
             for mail in source.fetch(limit=limit):
                 try:
                     inbound_mail_receive(raw=mail.raw, size=mail.size)
-                except Exception:  # noqa: BLE001 - one message never stops the rest
+                except Exception as error:  # noqa: BLE001 - one never stops the rest
                     logger.exception(
                         "Inbound mail: a message could not be stored; it stays "
                         "unread for the next run"
                     )
+                    if _record_failure(raw=mail.raw, size=mail.size, error=error):
+                        source.ack(mail.uid)  # quarantined, after the commit
+                        done += 1
                 else:
                     source.ack(mail.uid)  # after the commit
                     done += 1
@@ -148,6 +163,109 @@ def _fetch(*, limit: int) -> int:
             error,
         )
     return done
+
+
+def _keep_rotated_token(source) -> None:
+    """The refresh token the provider rotated at login, kept for the next
+    run (Microsoft may retire the old one)."""
+    rotated = getattr(source, "refresh_token", "")
+    if oauth_refresh_token_keep(
+        purpose=OAUTH_PURPOSE,
+        configured=settings.INBOUND_OAUTH2_REFRESH_TOKEN,
+        current=rotated,
+    ):
+        logger.info("Inbound mail: the provider rotated the refresh token; kept")
+
+
+def _record_failure(*, raw: bytes, size: int | None, error: Exception) -> bool:
+    """Count a failed run for the message; whether it may be acknowledged
+    (quarantined now, or stored meanwhile). Never raises: a failure to count
+    leaves the message for the next run, as before."""
+    try:
+        inbound = inbound_mail_failed(raw=raw, size=size, error=error)
+    except Exception:  # noqa: BLE001
+        logger.exception("Inbound mail: the failed attempt could not be counted")
+        return False
+    return inbound.status != Status.FAILED
+
+
+def _failure_key(raw: bytes, size: int | None) -> tuple[str, InboundMessage | None]:
+    """The Message-ID the failed message is counted by (a digest of the
+    bytes when even its headers cannot be read), with the parsed message
+    when it parses."""
+    try:
+        message = parse_message(raw, max_bytes=settings.INBOUND_MAX_BYTES, size=size)
+    except Exception:  # noqa: BLE001 - the failure may be in the parser itself
+        return f"<{hashlib.sha256(raw).hexdigest()}@failed.invalid>", None
+    return message.message_id[:255], message
+
+
+def _failed_request(message: InboundMessage | None) -> Consultation | None:
+    """The request a failed message names, when that can be told, so that
+    the crisis rule hides it from staff who may not see that request."""
+    if message is None:
+        return None
+    try:
+        return _match(message).consultation
+    except Exception:  # noqa: BLE001 - the matching may be what failed
+        return None
+
+
+def inbound_mail_failed(
+    *, raw: bytes, size: int | None = None, error: Exception
+) -> InboundMail:
+    """Record that receiving a message failed with an unexpected error (after
+    its transaction was rolled back): a row with status "failed" and its
+    count of attempts, keyed by the Message-ID. After INBOUND_MAX_ATTEMPTS
+    runs the message is quarantined: listed for staff with the error, and
+    taken off the mailbox, so that one bad message is not tried forever.
+    The original message is kept with it when the storage takes it."""
+    message_id, message = _failure_key(raw, size)
+    detail = f"{type(error).__name__}: {error}"[:1000]
+    consultation = _failed_request(message)
+    with transaction.atomic():
+        inbound = (
+            InboundMail.objects.select_for_update()
+            .filter(message_id=message_id)
+            .first()
+        )
+        if inbound is not None and inbound.status != Status.FAILED:
+            return inbound  # stored meanwhile: nothing failed for good
+        if inbound is None:
+            inbound = InboundMail(message_id=message_id, status=Status.FAILED)
+            inbound.consultation = consultation
+            if message is not None:
+                inbound.from_address = message.from_address[:254]
+                inbound.from_name = message.from_name[:200]
+                inbound.subject = message.subject[:255]
+                inbound.recipients = _recipient_list(message)
+                inbound.sent_at = message.date
+                inbound.size = message.size
+                headers = "\n".join(f"{n}: {v}" for n, v in message.headers)
+                inbound.headers = headers[:HEADERS_LIMIT]
+            else:
+                inbound.size = size or len(raw)
+        inbound.attempts += 1
+        inbound.detail = detail
+        if inbound.attempts >= settings.INBOUND_MAX_ATTEMPTS:
+            inbound.status = Status.QUARANTINED
+            inbound.reason = Reason.FAILED
+        inbound.save()
+    logger.warning(
+        "Inbound mail %s: attempt %s failed (%s)",
+        inbound.pk,
+        inbound.attempts,
+        inbound.status,
+    )
+    if inbound.status == Status.QUARANTINED:
+        try:
+            inbound.raw.save("message.eml", ContentFile(raw), save=True)
+        except Exception:  # noqa: BLE001 - the storage may be what fails
+            logger.exception(
+                "Inbound mail %s: quarantined without its original message",
+                inbound.pk,
+            )
+    return inbound
 
 
 # One message
@@ -188,8 +306,13 @@ def _receive(*, raw: bytes, size: int | None, stored: list) -> InboundMail:
     message = parse_message(raw, max_bytes=settings.INBOUND_MAX_BYTES, size=size)
     message_id = message.message_id[:255]
     existing = InboundMail.objects.filter(message_id=message_id).first()
+    attempts = 0
     if existing is not None:
-        return existing
+        if existing.status != Status.FAILED:
+            return existing
+        # Failed on an earlier run: taken again from the start.
+        attempts = existing.attempts
+        existing.delete()
     headers = "\n".join(f"{name}: {value}" for name, value in message.headers)
     inbound = InboundMail(
         message_id=message_id,
@@ -200,6 +323,7 @@ def _receive(*, raw: bytes, size: int | None, stored: list) -> InboundMail:
         headers=headers[:HEADERS_LIMIT],
         sent_at=message.date,
         size=message.size,
+        attempts=attempts,
     )
     with translation.override(settings.LANGUAGE_CODE):
         match = _decide(inbound=inbound, message=message)
@@ -449,6 +573,11 @@ def inbound_mail_attach(
     ensure_staff(actor=actor, consultation=consultation)
     if consultation.anonymized_at is not None:
         raise ValidationError(_("This request is no longer available."))
+    if not inbound.raw:
+        # Quarantined when the storage itself failed: nothing to attach.
+        raise ValidationError(
+            _("Its original message was not kept; it can only be discarded.")
+        )
     raw = _read_raw(inbound)
     message = parse_message(raw, max_bytes=settings.INBOUND_MAX_BYTES)
     sender = message.from_address.strip().lower()

@@ -151,3 +151,65 @@ def test_mail_about_a_crisis_request_is_hidden_from_staff_without_the_permission
     assert f"/{about_crisis.pk}/change/" not in content
     url = reverse("admin:consultations_inboundmail_change", args=[about_crisis.pk])
     assert client.get(url).status_code in (302, 404)
+
+
+# The request's own page
+# ------------------------------------------------------------------------------
+
+
+def request_page(consultation):
+    with translation.override("he"):
+        return reverse(
+            "admin:consultations_consultation_change", args=[consultation.pk]
+        )
+
+
+def test_the_request_page_lists_its_received_email_linked_to_each(
+    client, coordinator, catalog
+):
+    consultation = ConsultationFactory(contact_email="someone@example.com")
+    stored = unmatched(subject=f"Re: {consultation.reference} תקציב")
+    elsewhere = unmatched(subject="על בקשה אחרת")
+    client.force_login(coordinator)
+
+    content = client.get(request_page(consultation)).content.decode()
+
+    assert stored.consultation == consultation
+    assert "someone@example.com" in content
+    assert stored.subject in content
+    with translation.override("he"):
+        assert str(InboundMail.Status.STORED.label) in content
+        link = reverse("admin:consultations_inboundmail_change", args=[stored.pk])
+    assert f'href="{link}"' in content
+    assert elsewhere.subject not in content
+
+
+def test_the_request_page_costs_the_same_queries_for_one_email_or_many(
+    client, coordinator, catalog
+):
+    consultation = ConsultationFactory(contact_email="someone@example.com")
+    unmatched(subject=f"Re: {consultation.reference}")
+    client.force_login(coordinator)
+    client.get(request_page(consultation))  # caches warmed
+    with CaptureQueriesContext(connection) as one:
+        client.get(request_page(consultation))
+    for number in range(4):
+        unmatched(subject=f"Re: {consultation.reference} {number}")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(request_page(consultation))
+
+    assert response.content.decode().count("/inboundmail/") >= 5
+    assert len(many) == len(one)
+
+
+def test_the_request_page_shows_no_received_email_to_staff_without_its_permission(
+    client, plain_staff, catalog
+):
+    consultation = ConsultationFactory(contact_email="someone@example.com")
+    stored = unmatched(subject=f"Re: {consultation.reference} סודי")
+    client.force_login(plain_staff)
+
+    response = client.get(request_page(consultation))
+
+    assert response.status_code == 200
+    assert stored.subject not in response.content.decode()

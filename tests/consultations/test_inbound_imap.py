@@ -11,7 +11,7 @@ import pytest
 from imap_tools import MailBox
 
 from consultations.inbound import parse_message, refresh_access_token
-from consultations.models import Attachment, InboundMail, Message
+from consultations.models import Attachment, InboundMail, Message, OAuthGrant
 from consultations.services.inbound import inbound_mail_fetch, inbound_source
 from consultations.services.notices import consultation_reply_to
 from consultations.tasks import inbound_mail_fetch_task
@@ -128,6 +128,54 @@ def test_an_oauth2_mailbox_is_read_with_a_refreshed_token(
 
     assert Message.objects.filter(consultation=consultation).count() == 1
     assert unseen(imap_server, "INBOX", user=dv.OAUTH_USER) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rotated_refresh_token_is_kept_for_the_next_run(
+    settings, catalog, imap_server
+):
+    """Microsoft may answer with a new refresh token and retire the one
+    used: the job keeps the new one in the database, and the next run logs
+    in with it (with only the settings' token it would be refused)."""
+    settings.INBOUND_MAILBOX = f"imap://127.0.0.1:{imap_server.dovecot.imap_port}"
+    settings.INBOUND_IMAP_USER = dv.OAUTH_USER
+    settings.INBOUND_IMAP_CA_FILE = imap_server.ca_file
+    settings.INBOUND_OAUTH2_TOKEN_URL = imap_server.oauth.token_url
+    settings.INBOUND_OAUTH2_CLIENT_ID = dv.CLIENT_ID
+    settings.INBOUND_OAUTH2_CLIENT_SECRET = dv.CLIENT_SECRET
+    settings.INBOUND_OAUTH2_REFRESH_TOKEN = imap_server.oauth.refresh_token
+    settings.INBOUND_REPLY_DOMAIN = REPLY_DOMAIN
+    with imap_client(imap_server, dv.OAUTH_USER) as box:
+        for uid in box.uids("UNSEEN"):
+            box.flag(uid, "\\Seen", True)
+    consultation = ConsultationFactory()
+    consultation_reply_to(consultation=consultation)
+    consultation.refresh_from_db()
+    oauth = imap_server.oauth
+    oauth.rotate = oauth.retire_rotated = True
+    try:
+        assert inbound_mail_fetch() == 0  # nothing new; the token rotated
+        kept = OAuthGrant.objects.get(purpose="inbound").refresh_token
+        assert kept in oauth.rotated
+        assert oauth.refresh_token in oauth.retired
+        oauth.rotate = False  # the test's own login, which rotates nothing
+        append(
+            imap_server,
+            "INBOX",
+            reply_mail(
+                to=reply_address(consultation), sender=consultation.contact_email
+            ),
+            user=dv.OAUTH_USER,
+        )
+        oauth.rotate = True
+
+        assert inbound_mail_fetch() == 1
+    finally:
+        oauth.rotate = oauth.retire_rotated = False
+        oauth.retired.clear()
+
+    assert Message.objects.filter(consultation=consultation).count() == 1
+    assert OAuthGrant.objects.get(purpose="inbound").refresh_token != kept
 
 
 @pytest.mark.skipif(

@@ -8,6 +8,7 @@ retry, exactly as a refused password does (services/outbox.py)."""
 
 import pytest
 
+from consultations.models import OAuthGrant
 from consultations.oauth2 import token_cache
 from consultations.services.outbox import (
     OutboxDeliveryError,
@@ -67,6 +68,28 @@ def test_the_outbox_sends_through_xoauth2_and_keeps_the_token(smtp, oauth):
     assert oauth.refreshes == 1
     first.refresh_from_db()
     assert first.status == "sent"
+
+
+def test_a_rotated_refresh_token_is_kept_for_the_next_worker(smtp, oauth):
+    """Microsoft may answer a refresh with a new refresh token and retire
+    the old one: the new one is kept in the database, and a worker started
+    afterwards (nothing in its memory) logs in with it."""
+    oauth.rotate = oauth.retire_rotated = True
+    first, second = OutboundEmailFactory(), OutboundEmailFactory()
+
+    assert outbound_email_deliver(email_id=first.pk)
+    kept = OAuthGrant.objects.get(purpose="smtp").refresh_token
+    assert kept in oauth.rotated
+    assert oauth.refresh_token in oauth.retired
+    token_cache.clear()  # another worker, or this one restarted
+    assert outbound_email_deliver(email_id=second.pk)
+
+    assert len(smtp.messages) == 2
+    assert oauth.refreshes == 2
+    assert OAuthGrant.objects.get(purpose="smtp").refresh_token not in (
+        kept,
+        oauth.refresh_token,
+    )
 
 
 def test_a_token_near_its_expiry_is_refreshed_before_the_next_login(smtp, oauth):

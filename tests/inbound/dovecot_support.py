@@ -68,6 +68,10 @@ class OAuthServer:
     # Answer each refresh with a new refresh token too, as Microsoft may.
     rotate: bool = False
     rotated: set = field(default_factory=set)
+    # With rotate: a refresh token once rotated is refused after (Microsoft
+    # retires the old one).
+    retire_rotated: bool = False
+    retired: set = field(default_factory=set)
     # How long each access token lives, as the token endpoint says.
     expires_in: int = 3600
 
@@ -132,6 +136,8 @@ class OAuthServer:
         given = (value("refresh_token") or [""])[0]
         if given != self.refresh_token and given not in self.rotated:
             return handler._reply(400, {"error": "invalid_grant"})
+        if given in self.retired:
+            return handler._reply(400, {"error": "invalid_grant"})
         self.refreshes += 1
         access_token = secrets.token_urlsafe(24)
         self.access_tokens[access_token] = OAUTH_USER
@@ -143,6 +149,8 @@ class OAuthServer:
         if self.rotate:
             answer["refresh_token"] = secrets.token_urlsafe(24)
             self.rotated.add(answer["refresh_token"])
+            if self.retire_rotated:
+                self.retired.add(given)
         handler._reply(200, answer)
 
     @property
