@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("consultations", "0113_inbound_mail_permissions"),
+        ("consultations", "0120_daily_request_counts"),
     ]
 
     operations = [
