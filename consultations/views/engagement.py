@@ -71,6 +71,12 @@ def _plan_url(consultation) -> str:
     return reverse("workspace:plan", kwargs={"pk": consultation.pk})
 
 
+def _targets(plan):
+    """The step form's choice of the map's players, when the map has any."""
+    players = players_for_step_form(plan=plan)
+    return targets_field(plan=plan, players=players) if players else None
+
+
 def _render_plan(request, consultation, plan, *, status=200, **bound):
     def action(name, **kwargs):
         return reverse(f"workspace:{name}", kwargs={"pk": consultation.pk, **kwargs})
@@ -85,7 +91,9 @@ def _render_plan(request, consultation, plan, *, status=200, **bound):
                 action=action("plan_goal"),
                 initial={"goal": plan.goal, "version": plan.version},
             ),
-            step_form=PlanStepForm(plan=plan, action=action("plan_step_add")),
+            step_form=PlanStepForm(
+                plan=plan, action=action("plan_step_add"), targets=_targets(plan)
+            ),
             milestone_form=MilestoneForm(action=action("plan_milestone_add")),
             turning_point_form=TurningPointForm(action=action("plan_turning_point")),
             statuses=PlanStep.Status.choices,
@@ -156,7 +164,9 @@ def plan_step_add(request, pk: int):
         request,
         pk,
         "step_form",
-        lambda plan: PlanStepForm(request.POST, plan=plan, action=request.path),
+        lambda plan: PlanStepForm(
+            request.POST, plan=plan, action=request.path, targets=_targets(plan)
+        ),
         lambda plan, data: services.plan_step_add(
             plan=plan,
             actor=request.user,
@@ -165,6 +175,7 @@ def plan_step_add(request, pk: int):
             due_date=data["due_date"],
             notes=data["notes"],
             milestone=data["milestone"],
+            targets=list(data.get("targets", ())),
         ),
         _("The step was added."),
     )
@@ -212,13 +223,12 @@ def _workspace_step(request, pk: int, step_pk: int):
 @require_http_methods(["GET", "POST"])
 def plan_step_edit(request, pk: int, step_pk: int):
     consultation, plan, step = _workspace_step(request, pk, step_pk)
-    players = players_for_step_form(plan=plan)
     form = PlanStepForm(
         request.POST or None,
         plan=plan,
         action=request.path,
         editing=True,
-        targets=targets_field(plan=plan, players=players) if players else None,
+        targets=_targets(plan),
         initial={
             "targets": [player.pk for player in step.targets.all()],
             "title": step.title,
