@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -38,7 +38,6 @@ from consultations.selectors.followups import (
 )
 from consultations.selectors.requester import (
     active_track_slugs,
-    consultation_get_by_status_token,
     consultation_get_for_confirmation,
     current_status_label,
     status_timeline,
@@ -57,6 +56,7 @@ from consultations.throttling import (
     client_rate_limit,
     client_rate_used_up,
 )
+from consultations.views.status_link import status_link
 from shatil_portal.caching import (
     CATALOG,
     RESPONSE_POLICIES,
@@ -296,18 +296,10 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _consultation_for_token(token: str):
-    consultation = consultation_get_by_status_token(token=token)
-    if consultation is None:
-        raise Http404
-    return consultation
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
-@client_rate_limit(group="status-lookup", rate_setting="RATELIMIT_LOOKUP")
-def request_status(request, token):
-    consultation = _consultation_for_token(token)
+@status_link
+def request_status(request, token, *, consultation):
     form = StatusMessageForm(
         _posted(request), files=request.FILES if request.method == "POST" else None
     )
@@ -359,9 +351,8 @@ def _status_message_form_html(form: StatusMessageForm) -> str:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@client_rate_limit(group="status-lookup", rate_setting="RATELIMIT_LOOKUP")
-def request_withdraw(request, token):
-    consultation = _consultation_for_token(token)
+@status_link
+def request_withdraw(request, token, *, consultation):
     if consultation.is_closed:
         messages.info(request, _("This request is already closed."))
         return redirect("consultations:request_status", token=token)
