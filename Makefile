@@ -142,11 +142,13 @@ demo-backup:
 restore-check:
 	@$(PY) manage.py restore_check $(FILE)
 
-# Restore a dump into an empty database, and the attachments archived next to
-# it into ATTACHMENTS_ROOT: make restore FILE=<dump>
+# Restore a dump into an empty database, move the page cache on (so that no
+# page cached from the old database is served), and the attachments archived
+# next to it into ATTACHMENTS_ROOT: make restore FILE=<dump>
 restore:
 	@test -n "$(FILE)" || (echo "usage: make restore FILE=<dump>" >&2; exit 2)
 	@bash scripts/restore.sh "$(FILE)"
+	@$(PY) manage.py cache_move_on
 	@$(PY) manage.py restore_attachments "$(FILE)"
 
 clean:

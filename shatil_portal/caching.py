@@ -166,7 +166,7 @@ def _remember_entry(local: _LocalCopy | None, version: str, key: str, value) -> 
             local.entries[key] = value
 
 
-def _bump_version(namespace: str) -> None:
+def _bump_version(namespace: str) -> bool:
     version = _new_version()
     try:
         cache.set(_version_key(namespace), version, timeout=None)
@@ -177,9 +177,10 @@ def _bump_version(namespace: str) -> None:
             type(error).__name__,
         )
         _forget(namespace)
-        return
+        return False
     _forget(namespace)
     _locals[namespace] = _LocalCopy(_version_key(namespace), version, time.monotonic())
+    return True
 
 
 def _forget(namespace: str) -> None:
@@ -216,6 +217,17 @@ RESPONSE_POLICIES = "response-policies"
 # a few minutes, but moved on at once when a request is completed with its
 # outcome (consultations/apps.py), so the outcomes shown are never stale.
 DASHBOARD = "dashboard"
+
+NAMESPACES = (CATALOG, RESPONSE_POLICIES, DASHBOARD)
+
+
+def cache_versions_move_on() -> bool:
+    """Move every namespace's version on at once, so that nothing cached
+    before is served again: after a database is restored (`make restore`,
+    `manage.py cache_move_on`), when no signal told the cache what changed.
+    False when the cache did not answer (its entries then expire after
+    CACHE_TIMEOUT)."""
+    return all([_bump_version(namespace) for namespace in NAMESPACES])
 
 
 def namespace_version(namespace: str) -> str:

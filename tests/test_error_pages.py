@@ -64,12 +64,12 @@ def test_an_unreadable_address_is_refused_in_the_page_language(client):
 
 
 def test_a_server_error_is_answered_in_the_page_language(client, monkeypatch, settings):
-    from consultations.views import public
+    from consultations.views import status_link
 
     def failing_lookup(**kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(public, "consultation_get_by_status_token", failing_lookup)
+    monkeypatch.setattr(status_link, "consultation_get_by_status_token", failing_lookup)
     settings.STAFF_INBOX_EMAIL = "policy-center@example.org"
     client.raise_request_exception = False
 

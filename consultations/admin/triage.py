@@ -61,6 +61,10 @@ from consultations.services.access_log import (
     access_log_request_viewed,
     access_log_requests_exported,
 )
+from consultations.services.retention import (
+    consultation_delete,
+    consultations_delete,
+)
 from consultations.services.transitions import (
     check_transition,
     clean_outcome,
@@ -251,6 +255,13 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Spam aside, requests are kept and later anonymized, not deleted.
         return request.user.is_superuser
+
+    def delete_model(self, request, obj):
+        # Through the service, so that the stored files go too.
+        consultation_delete(consultation=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        consultations_delete(consultations=queryset, actor=request.user)
 
     def save_model(self, request, obj, form, change):
         # Every field is read-only; saving the stale object here could undo

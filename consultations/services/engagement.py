@@ -279,8 +279,10 @@ def plan_step_add(
     due_date: date | None,
     notes: str = "",
     milestone: Milestone | None = None,
+    targets: list[Player] | None = None,
 ) -> PlanStep:
-    """A new step at the end of the plan. Its due date may not be past."""
+    """A new step at the end of the plan. Its due date may not be past.
+    `targets` are the map's players the step aims at, all of this plan."""
     plan = _lock_plan(plan)
     ensure_may_work_on(actor=actor, consultation=plan.consultation)
     _ensure_open(plan.consultation)
@@ -292,6 +294,7 @@ def plan_step_add(
         ("due_date", lambda: _clean_new_due_date(due_date)),
         ("notes", lambda: clean_plan_text(notes, max_length=NOTES_LENGTH)),
         ("milestone", lambda: _clean_milestone(plan, milestone)),
+        ("targets", lambda: _clean_targets(plan, targets)),
     ):
         try:
             values[field] = clean()
@@ -308,10 +311,15 @@ def plan_step_add(
             % {"limit": MAX_STEPS_PER_PLAN},
             code="limit",
         )
+    chosen = values.pop("targets")
     step = PlanStep.objects.create(
         plan=plan, order=_next_order(plan.steps.all()), **values
     )
-    _record(plan=plan, kind=Kind.STEP_ADDED, actor=actor, step=step)
+    details = {}
+    if chosen:
+        step.targets.set(chosen)
+        details["targets"] = ", ".join(player.name for player in chosen)
+    _record(plan=plan, kind=Kind.STEP_ADDED, actor=actor, step=step, details=details)
     return step
 
 

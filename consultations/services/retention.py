@@ -20,7 +20,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -223,3 +223,28 @@ def retention_anonymize_due(*, now=None) -> int:
             done += 1
     inbound_mail_purge_held(now=now)
     return done
+
+
+@transaction.atomic
+def consultation_delete(*, consultation: Consultation, actor) -> None:
+    """Delete a request outright (superusers, from the admin: spam, a test).
+
+    Its rows go with it; its stored files and the originals of the mail
+    received about it are deleted once the transaction commits (a rollback
+    keeps them). The received mail's rows stay, emptied, so that the same
+    message is not taken again."""
+    if not getattr(actor, "is_superuser", False):
+        raise PermissionDenied
+    attachments_delete_for(consultation=consultation)
+    inbound_mail_erase_for(consultation=consultation)
+    consultation.delete()
+
+
+@transaction.atomic
+def consultations_delete(*, consultations, actor) -> int:
+    """`consultation_delete` for each of several requests: all or none."""
+    count = 0
+    for consultation in consultations:
+        consultation_delete(consultation=consultation, actor=actor)
+        count += 1
+    return count

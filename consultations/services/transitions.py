@@ -342,6 +342,8 @@ def consultation_complete(
         advisor_first_name=(
             consultation.advisor.first_name if consultation.advisor_id else ""
         ),
+        # The email invites a retaking when there was a first one (growth).
+        checklist_taken=consultation.checklist_assessments.exists(),
     )
     return consultation
 

@@ -14,9 +14,8 @@ from django.views.decorators.http import require_GET
 
 from consultations.models import Attachment
 from consultations.selectors.attachments import attachment_get
-from consultations.selectors.requester import consultation_get_by_status_token
 from consultations.selectors.staff import consultation_get_for_workspace
-from consultations.throttling import client_rate_limit
+from consultations.views.status_link import status_link
 
 
 def attachment_response(attachment: Attachment) -> FileResponse:
@@ -38,12 +37,9 @@ def attachment_response(attachment: Attachment) -> FileResponse:
 
 
 @require_GET
-@client_rate_limit(group="status-lookup", rate_setting="RATELIMIT_LOOKUP")
-def organization_attachment(request, token: str, pk: int):
+@status_link
+def organization_attachment(request, token: str, pk: int, *, consultation):
     """A file of the request whose status link this is."""
-    consultation = consultation_get_by_status_token(token=token)
-    if consultation is None:
-        raise Http404
     attachment = attachment_get(consultation=consultation, pk=pk)
     if attachment is None:
         raise Http404

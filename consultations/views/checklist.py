@@ -25,14 +25,14 @@ from consultations.selectors.checklist import (
 )
 from consultations.selectors.engagement import consultation_get_for_plan
 from consultations.services import checklist as services
-from consultations.views.engagement import _guarded_link
+from consultations.views.status_link import status_link
 
 # The organization's pages, by its status link
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@_guarded_link
+@status_link
 def status_checklist(request, token, *, consultation):
     form = ChecklistForm(
         request.POST if request.method == "POST" else None,

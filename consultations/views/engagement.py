@@ -7,8 +7,6 @@ A refused change shows the page again with what was typed and the
 service's messages; a change that worked redirects back (post/redirect/get).
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,7 +16,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.exceptions import Ratelimited
 
 from consultations.forms.engagement import (
     MilestoneForm,
@@ -37,9 +34,8 @@ from consultations.selectors.engagement import (
     work_plan_get,
 )
 from consultations.selectors.players import players_for_step_form
-from consultations.selectors.requester import consultation_get_by_status_token
 from consultations.services import engagement as services
-from consultations.throttling import client_rate_count, client_rate_used_up
+from consultations.views.status_link import status_link
 
 
 def _apply(request, form, call, success_message) -> bool:
@@ -71,6 +67,12 @@ def _plan_url(consultation) -> str:
     return reverse("workspace:plan", kwargs={"pk": consultation.pk})
 
 
+def _targets(plan):
+    """The step form's choice of the map's players, when the map has any."""
+    players = players_for_step_form(plan=plan)
+    return targets_field(plan=plan, players=players) if players else None
+
+
 def _render_plan(request, consultation, plan, *, status=200, **bound):
     def action(name, **kwargs):
         return reverse(f"workspace:{name}", kwargs={"pk": consultation.pk, **kwargs})
@@ -85,7 +87,9 @@ def _render_plan(request, consultation, plan, *, status=200, **bound):
                 action=action("plan_goal"),
                 initial={"goal": plan.goal, "version": plan.version},
             ),
-            step_form=PlanStepForm(plan=plan, action=action("plan_step_add")),
+            step_form=PlanStepForm(
+                plan=plan, action=action("plan_step_add"), targets=_targets(plan)
+            ),
             milestone_form=MilestoneForm(action=action("plan_milestone_add")),
             turning_point_form=TurningPointForm(action=action("plan_turning_point")),
             statuses=PlanStep.Status.choices,
@@ -156,7 +160,9 @@ def plan_step_add(request, pk: int):
         request,
         pk,
         "step_form",
-        lambda plan: PlanStepForm(request.POST, plan=plan, action=request.path),
+        lambda plan: PlanStepForm(
+            request.POST, plan=plan, action=request.path, targets=_targets(plan)
+        ),
         lambda plan, data: services.plan_step_add(
             plan=plan,
             actor=request.user,
@@ -165,6 +171,7 @@ def plan_step_add(request, pk: int):
             due_date=data["due_date"],
             notes=data["notes"],
             milestone=data["milestone"],
+            targets=list(data.get("targets", ())),
         ),
         _("The step was added."),
     )
@@ -212,13 +219,12 @@ def _workspace_step(request, pk: int, step_pk: int):
 @require_http_methods(["GET", "POST"])
 def plan_step_edit(request, pk: int, step_pk: int):
     consultation, plan, step = _workspace_step(request, pk, step_pk)
-    players = players_for_step_form(plan=plan)
     form = PlanStepForm(
         request.POST or None,
         plan=plan,
         action=request.path,
         editing=True,
-        targets=targets_field(plan=plan, players=players) if players else None,
+        targets=_targets(plan),
         initial={
             "targets": [player.pk for player in step.targets.all()],
             "title": step.title,
@@ -308,26 +314,6 @@ def plan_step_move(request, pk: int, step_pk: int):
 # The organization's page, by its status link
 
 
-def _guarded_link(view):
-    """The status-link limit, counted on misses only: an organization working
-    through its plan opens many pages, while guessing links is all misses.
-    An address that has used up the limit is refused before any lookup, so
-    it cannot tell a right guess from a wrong one."""
-
-    @wraps(view)
-    def wrapped(request, token, **kwargs):
-        limit = {"group": "status-lookup", "rate_setting": "RATELIMIT_LOOKUP"}
-        if client_rate_used_up(request, **limit):
-            raise Ratelimited
-        consultation = consultation_get_by_status_token(token=token)
-        if consultation is None:
-            client_rate_count(request, **limit)
-            raise Http404
-        return view(request, token, consultation=consultation, **kwargs)
-
-    return wrapped
-
-
 def _status_plan(consultation):
     return consultation, work_plan_get(consultation=consultation, with_history=False)
 
@@ -377,7 +363,7 @@ def _render_status_plan(request, token, consultation, plan, *, status=200, bound
 
 @never_cache
 @require_GET
-@_guarded_link
+@status_link
 def status_plan(request, token, *, consultation):
     consultation, plan = _status_plan(consultation)
     return _render_status_plan(request, token, consultation, plan)
@@ -393,7 +379,7 @@ def _status_step(consultation, step_pk):
 
 @never_cache
 @require_POST
-@_guarded_link
+@status_link
 def status_plan_done(request, token, step_pk: int, *, consultation):
     consultation, plan, step = _status_step(consultation, step_pk)
     try:
@@ -410,7 +396,7 @@ def status_plan_done(request, token, step_pk: int, *, consultation):
 
 @never_cache
 @require_POST
-@_guarded_link
+@status_link
 def status_plan_note(request, token, step_pk: int, *, consultation):
     consultation, plan, step = _status_step(consultation, step_pk)
     form = StepNoteForm(request.POST, step=step, action=request.path)
@@ -432,7 +418,7 @@ def status_plan_note(request, token, step_pk: int, *, consultation):
 
 @never_cache
 @require_POST
-@_guarded_link
+@status_link
 def status_plan_turning_point(request, token, *, consultation):
     consultation, plan = _status_plan(consultation)
     if plan is None:

@@ -8,7 +8,7 @@ member notice's) and rate-limited per client address like the status page.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,7 +18,6 @@ from consultations.forms import ContactCorrectionForm, DeletionRequestForm
 from consultations.selectors.requester import (
     coalition_member_get_by_notice_token,
     consultation_export_zip,
-    consultation_get_by_status_token,
     deletion_request_pending,
 )
 from consultations.services.data_requests import (
@@ -27,15 +26,9 @@ from consultations.services.data_requests import (
     deletion_request_create,
 )
 from consultations.throttling import client_rate_limit
+from consultations.views.status_link import status_link
 
 LOOKUP_LIMIT = {"group": "status-lookup", "rate_setting": "RATELIMIT_LOOKUP"}
-
-
-def _consultation_for_token(token: str):
-    consultation = consultation_get_by_status_token(token=token)
-    if consultation is None:
-        raise Http404
-    return consultation
 
 
 def _posted(request):
@@ -44,9 +37,8 @@ def _posted(request):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@client_rate_limit(**LOOKUP_LIMIT)
-def request_correct(request, token):
-    consultation = _consultation_for_token(token)
+@status_link
+def request_correct(request, token, *, consultation):
     form = ContactCorrectionForm(_posted(request), consultation=consultation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -73,11 +65,10 @@ def request_correct(request, token):
 
 @never_cache
 @require_GET
-@client_rate_limit(**LOOKUP_LIMIT)
-def request_download(request, token):
+@status_link
+def request_download(request, token, *, consultation):
     """Everything the organization gave, as a ZIP of data.json and its
     files: a download, kept by no browser or proxy."""
-    consultation = _consultation_for_token(token)
     response = HttpResponse(
         consultation_export_zip(consultation=consultation),
         content_type="application/zip",
@@ -92,9 +83,8 @@ def request_download(request, token):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@client_rate_limit(**LOOKUP_LIMIT)
-def request_delete(request, token):
-    consultation = _consultation_for_token(token)
+@status_link
+def request_delete(request, token, *, consultation):
     pending = deletion_request_pending(consultation=consultation)
     form = DeletionRequestForm(_posted(request))
     if request.method == "POST" and pending is None and form.is_valid():

@@ -28,7 +28,8 @@ from consultations.selectors.engagement import (
 from consultations.selectors.players import player_get, player_map_get
 from consultations.services import milestones as milestone_services
 from consultations.services import players as services
-from consultations.views.engagement import _apply, _guarded_link
+from consultations.views.engagement import _apply
+from consultations.views.status_link import status_link
 
 PLAYER_FIELDS = services.FIELDS
 
@@ -322,34 +323,34 @@ def _status(consultation, token):
 
 @never_cache
 @require_GET
-@_guarded_link
+@status_link
 def status_players(request, token, *, consultation):
     return _render_map(request, *_status(consultation, token))
 
 
 @never_cache
 @require_POST
-@_guarded_link
+@status_link
 def status_player_add(request, token, *, consultation):
     return _add(request, *_status(consultation, token))
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@_guarded_link
+@status_link
 def status_player_edit(request, token, player_pk: int, *, consultation):
     return _edit(request, *_status(consultation, token), player_pk)
 
 
 @never_cache
 @require_POST
-@_guarded_link
+@status_link
 def status_player_remove(request, token, player_pk: int, *, consultation):
     return _remove(request, *_status(consultation, token), player_pk)
 
 
 @never_cache
 @require_GET
-@_guarded_link
+@status_link
 def status_plan_print(request, token, *, consultation):
     return _print(request, *_status(consultation, token))

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -38,7 +38,6 @@ from consultations.selectors.followups import (
 )
 from consultations.selectors.requester import (
     active_track_slugs,
-    consultation_get_by_status_token,
     consultation_get_for_confirmation,
     current_status_label,
     status_page_version,
@@ -58,6 +57,7 @@ from consultations.throttling import (
     client_rate_limit,
     client_rate_used_up,
 )
+from consultations.views.status_link import status_link, status_link_limit
 from shatil_portal.caching import (
     CATALOG,
     RESPONSE_POLICIES,
@@ -297,13 +297,6 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _consultation_for_token(token: str):
-    consultation = consultation_get_by_status_token(token=token)
-    if consultation is None:
-        raise Http404
-    return consultation
-
-
 def _status_page_variant(request) -> str | None:
     """The version of the status page a GET gets: the version of what it
     shows (`status_page_version`, one query). None (rendered afresh) for a
@@ -319,19 +312,21 @@ def _status_page_personalize(request, html: bytes) -> bytes:
 
 
 # Outermost: the page is the organization's own, so no browser or proxy
-# keeps it (private, no-store). Inside the rate limit, a visitor without a
+# keeps it (private, no-store). An address that used up the status-link
+# limit is refused before anything is looked up; then a visitor without a
 # session or messages cookie gets the page rendered for the same version of
 # the request (and of the catalog), with its own CSRF token: one query, no
 # rendering. Any change to what the page shows moves the version on
-# (status_page_version in consultations/selectors/requester.py).
+# (status_page_version in consultations/selectors/requester.py). Otherwise
+# the link is looked up, and an unknown one counts against the limit.
 @never_cache
 @require_http_methods(["GET", "POST"])
-@client_rate_limit(group="status-lookup", rate_setting="RATELIMIT_LOOKUP")
+@status_link_limit
 @whole_page_for_new_visitors(
     variant=_status_page_variant, personalize=_status_page_personalize
 )
-def request_status(request, token):
-    consultation = _consultation_for_token(token)
+@status_link
+def request_status(request, token, *, consultation):
     form = StatusMessageForm(
         _posted(request), files=request.FILES if request.method == "POST" else None
     )
@@ -387,9 +382,8 @@ def _status_message_form_html(form: StatusMessageForm) -> str:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@client_rate_limit(group="status-lookup", rate_setting="RATELIMIT_LOOKUP")
-def request_withdraw(request, token):
-    consultation = _consultation_for_token(token)
+@status_link
+def request_withdraw(request, token, *, consultation):
     if consultation.is_closed:
         messages.info(request, _("This request is already closed."))
         return redirect("consultations:request_status", token=token)

@@ -27,6 +27,10 @@ ENGLISH_NAMES = [
     "Solar events",
     "Otp_Static",
     "Otp_Totp",
+    "TOTP devices",
+    "TOTP device",
+    "Static devices",
+    "Static device",
 ]
 
 
@@ -54,8 +58,11 @@ def test_the_hebrew_admin_index_names_the_third_party_apps_in_hebrew(
         "מרווחי זמן",
         "קודי גיבוי לאימות דו־שלבי",
         "אפליקציות אימות דו־שלבי",
+        "רשימות קודי גיבוי",
     ]:
         assert hebrew in text
+    # The authenticator apps' model, not only their app's heading.
+    assert re.search(r"\bאפליקציות אימות\s+(?!דו)", text)
     for english in ENGLISH_NAMES:
         assert not re.search(rf"\b{re.escape(english)}\b", text), english
 
@@ -105,3 +112,47 @@ def test_status_buttons_quote_in_hebrew_punctuation(superuser_client):
 
     assert "העברה לסטטוס ״" in html
     assert "“" not in html and "”" not in html
+
+
+@pytest.mark.parametrize(
+    ("url_name", "hebrew"),
+    [
+        ("admin:otp_totp_totpdevice_changelist", "אפליקציות אימות"),
+        ("admin:otp_static_staticdevice_changelist", "רשימות קודי גיבוי"),
+    ],
+)
+def test_the_two_factor_lists_name_the_model_columns_and_filters_in_hebrew(
+    superuser_client, url_name, hebrew
+):
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    owner = UserFactory(username="dana")
+    TOTPDevice.objects.create(user=owner, name="הטלפון של דנה")
+    StaticDevice.objects.create(user=owner, name="backup")
+
+    text = _text(superuser_client.get(reverse(url_name)))
+
+    assert hebrew in text
+    for column in ["משתמש.ת", "מועד יצירה", "שימוש אחרון", "מאושר"]:
+        assert column in text, column
+    for english in [*ENGLISH_NAMES, "Created at", "Last used at", "Confirmed"]:
+        assert not re.search(rf"\b{re.escape(english)}\b", text), english
+
+
+def test_a_two_factor_device_page_names_its_sections_in_hebrew(superuser_client):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(
+        user=UserFactory(username="dana"), name="הטלפון של דנה"
+    )
+    text = _text(
+        superuser_client.get(
+            reverse("admin:otp_totp_totpdevice_change", args=[device.pk])
+        )
+    )
+
+    for hebrew in ["זיהוי", "מועדים", "הגבלת ניסיונות", "אפליקציית אימות"]:
+        assert hebrew in text, hebrew
+    for english in ["Identity", "Timestamps", "Throttling", "TOTP device"]:
+        assert not re.search(rf"\b{re.escape(english)}\b", text), english

@@ -230,3 +230,37 @@ def test_the_workspace_page_shows_the_outcome_at_no_extra_query(
     content = response.content.decode()
     assert 'id="outcome"' in content
     assert NOTE in content
+
+
+@pytest.mark.parametrize(
+    ("taken_before", "invitation"),
+    [
+        (True, "מלאו אותו פעם נוספת וראו כמה הארגון שלכם צמח"),
+        (False, "אתם מוזמנים למלא את הצ׳ק ליסט של כלי קידום מדיניות"),
+    ],
+)
+def test_the_completion_email_invites_the_checklist_from_the_status_page_link(
+    in_progress, advisor, taken_before, invitation
+):
+    from django.core import mail
+
+    from consultations.models import ChecklistAssessment, OutboundEmail
+    from consultations.services.outbox import outbound_email_deliver
+
+    Consultation.objects.filter(pk=in_progress.pk).update(preferred_language="he")
+    if taken_before:
+        ChecklistAssessment.objects.create(
+            consultation=in_progress, sequence=1, source="request_form"
+        )
+    transitions.consultation_complete(
+        consultation=in_progress, actor=advisor, outcome="skills_gained"
+    )
+    queued = OutboundEmail.objects.get(
+        consultation=in_progress, kind=OutboundEmail.Kind.COMPLETED
+    )
+    outbound_email_deliver(email_id=queued.pk)
+    (email,) = mail.outbox
+    html = email.alternatives[0][0]
+    for body in (email.body, html):
+        assert invitation in body
+        assert "מהקישור לעמוד המצב של הפנייה" in body

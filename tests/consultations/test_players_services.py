@@ -217,3 +217,39 @@ def test_new_steps_still_work_with_no_targets(plan, advisor):
         due_date=israel_today(),
     )
     assert not step.targets.exists()
+
+
+def test_a_new_step_names_the_players_it_targets_and_the_history_says_so(plan, advisor):
+    council = services.player_add(plan=plan, actor=advisor, **values())
+    step = engagement.plan_step_add(
+        plan=plan,
+        actor=advisor,
+        title="פגישה עם ועדת החינוך",
+        owner=StepOwner.ORGANIZATION,
+        due_date=israel_today(),
+        targets=[council],
+    )
+    assert list(step.targets.all()) == [council]
+    event = plan.events.latest("pk")
+    assert event.kind == Kind.STEP_ADDED
+    assert event.details == {"targets": "ועדת החינוך של המועצה"}
+
+
+def test_a_new_step_cannot_target_another_plans_player(plan, advisor):
+    other = engagement.work_plan_start_from_template(
+        consultation=ConsultationFactory(status=Status.ASSIGNED, advisor=advisor),
+        actor=advisor,
+    )
+    stranger = services.player_add(plan=other, actor=advisor, **values())
+    steps = plan.steps.count()
+    with pytest.raises(ValidationError) as error:
+        engagement.plan_step_add(
+            plan=plan,
+            actor=advisor,
+            title="x",
+            owner=StepOwner.ADVISOR,
+            due_date=israel_today(),
+            targets=[stranger],
+        )
+    assert "targets" in error.value.error_dict
+    assert plan.steps.count() == steps

@@ -271,6 +271,81 @@ def test_the_step_edit_form_names_the_map_and_key_players_without_step_update(
     assert "לכל שחקן מרכזי יש צעד" in page
 
 
+def test_the_step_add_form_offers_the_maps_players_and_saves_the_targets(
+    client, advisor, plan, assigned
+):
+    player = services.player_add(
+        plan=plan,
+        actor=advisor,
+        name="ראש המועצה",
+        kind="local_authority",
+        stance="opposes",
+        influence=5,
+        interest=4,
+    )
+    client.force_login(advisor)
+    page = client.get(_url("plan", assigned)).content.decode()
+    action = f'action="{_url("plan_step_add", assigned)}"'
+    add_form = page.split(action, 1)[1].split("</form>")[0]
+    assert "השחקנים שהצעד מכוון אליהם" in add_form
+    assert "ראש המועצה" in add_form
+    assert f'value="{player.pk}"' in add_form
+    response = client.post(
+        _url("plan_step_add", assigned),
+        {
+            "step-title": "פגישה עם ראש המועצה",
+            "step-owner": "organization",
+            "step-due_date": engagement.israel_today().isoformat(),
+            "step-notes": "",
+            "step-milestone": "",
+            "step-targets": [player.pk],
+        },
+    )
+    assert response.status_code == 302
+    step = plan.steps.get(title="פגישה עם ראש המועצה")
+    assert list(step.targets.all()) == [player]
+
+
+def test_the_step_add_form_refuses_a_player_of_another_map_keeping_the_typing(
+    client, advisor, plan, assigned
+):
+    other = engagement.work_plan_start_from_template(
+        consultation=ConsultationFactory(status=Status.ASSIGNED, advisor=advisor),
+        actor=advisor,
+    )
+    stranger = services.player_add(
+        plan=other,
+        actor=advisor,
+        name="זר",
+        kind="other",
+        stance="unknown",
+        influence=3,
+        interest=3,
+    )
+    services.player_add(
+        plan=plan,
+        actor=advisor,
+        name="שלנו",
+        kind="other",
+        stance="unknown",
+        influence=3,
+        interest=3,
+    )
+    client.force_login(advisor)
+    response = client.post(
+        _url("plan_step_add", assigned),
+        {
+            "step-title": "צעד שנשאר",
+            "step-owner": "organization",
+            "step-due_date": engagement.israel_today().isoformat(),
+            "step-targets": [stranger.pk],
+        },
+    )
+    assert response.status_code == 400
+    assert "צעד שנשאר" in response.content.decode()
+    assert not plan.steps.filter(title="צעד שנשאר").exists()
+
+
 def test_a_milestone_is_renamed_and_deleted_in_the_workspace(
     client, advisor, plan, assigned
 ):

@@ -293,6 +293,38 @@ def test_status_lookups_are_rate_limited_per_address(client, consultation, setti
     assert "Too many attempts" in response.content.decode()
 
 
+def test_a_known_status_link_is_never_limited(client, consultation, settings):
+    """An organization working through its status page and the pages it
+    leads to opens them far more often than the lookup limit."""
+    settings.RATELIMIT_ENABLE = True
+    settings.RATELIMIT_LOOKUP = "3/h"
+    address = fresh_address()
+    pages = ["", "withdraw/", "contact/", "delete/", "download/"]
+    answers = [
+        client.get(f"{STATUS_URL}{page}", REMOTE_ADDR=address).status_code
+        for page in pages * 2
+    ]
+
+    assert 429 not in answers
+    assert client.get(STATUS_URL, REMOTE_ADDR=address).status_code == 200
+
+
+def test_unknown_status_links_are_counted_whatever_page_they_name(
+    client, consultation, settings
+):
+    settings.RATELIMIT_ENABLE = True
+    settings.RATELIMIT_LOOKUP = "3/h"
+    address = fresh_address()
+    guess = "/en/request/status/guess-0123456789abcdefghijkl/"
+    answers = [
+        client.get(f"{guess}{page}", REMOTE_ADDR=address).status_code
+        for page in ["", "withdraw/", "contact/", "download/"]
+    ]
+
+    assert answers == [404, 404, 404, 429]
+    assert client.get(STATUS_URL, REMOTE_ADDR=address).status_code == 429
+
+
 def test_lost_link_posts_are_rate_limited_per_address(client, consultation, settings):
     settings.RATELIMIT_ENABLE = True
     settings.RATELIMIT_LOOKUP = "2/h"

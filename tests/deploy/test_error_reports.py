@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 from sentry_sdk.transport import Transport
 
-from consultations.views import public
+from consultations.views import status_link
 from shatil_portal.error_reports import before_send, init_sentry
 from tests.deploy.support import load_settings
 
@@ -40,10 +40,10 @@ def test_an_admins_value_that_is_not_an_address_stops_start_up():
 
 
 def _raise_on_the_status_page(monkeypatch):
-    def broken(token):
+    def broken(*, token):
         raise RuntimeError(f"failed on /request/status/{token}/")
 
-    monkeypatch.setattr(public, "_consultation_for_token", broken)
+    monkeypatch.setattr(status_link, "consultation_get_by_status_token", broken)
 
 
 def test_a_server_error_is_emailed_to_the_admins(settings, monkeypatch):

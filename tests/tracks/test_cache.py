@@ -294,3 +294,33 @@ def test_an_edit_saved_by_another_process_shows_once_the_copy_is_old(settings):
     # not age it early), the copy is too old to trust.
     caching._locals[pages].read_at -= 60
     assert "כותרת חדשה" in _html(Client(), "/")
+
+
+def test_after_a_restore_the_cache_serves_the_restored_catalog():
+    """A restore writes the database behind the portal's back (no signal),
+    so `cache_move_on`, which `make restore` runs, moves every version on."""
+    import io
+
+    from django.core.management import call_command
+
+    from shatil_portal.caching import NAMESPACES, namespace_version
+
+    _html(Client(), "/")
+    # As a restored dump would: the rows change, and no signal is sent.
+    Track.objects.filter(slug="local-government").update(title_he="כותרת משוחזרת")
+    assert "כותרת משוחזרת" not in _html(Client(), "/")
+    before = {namespace: namespace_version(namespace) for namespace in NAMESPACES}
+
+    call_command("cache_move_on", stdout=io.StringIO())
+
+    assert "כותרת משוחזרת" in _html(Client(), "/")
+    for namespace in NAMESPACES:
+        assert namespace_version(namespace) != before[namespace]
+
+
+def test_the_make_restore_target_moves_the_cache_on():
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    recipe = makefile.split("\nrestore:", 1)[1].split("\n\n", 1)[0]
+    assert recipe.index("restore.sh") < recipe.index("manage.py cache_move_on")
