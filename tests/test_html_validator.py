@@ -15,9 +15,25 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from consultations.models import CoalitionMember, ReferenceSequence
+from consultations.models import (
+    CoalitionMember,
+    Consultation,
+    PolicyTool,
+    ReferenceSequence,
+)
+from consultations.roles import ADVISORS_GROUP
+from consultations.services.checklist import ToolAnswer, checklist_take
+from consultations.services.engagement import work_plan_start_from_template
 from consultations.services.intake import status_token_new
-from tests.factories import ConsultationFactory, FeedbackFactory, request_form_data
+from consultations.services.players import player_add
+from tests.factories import (
+    AdvisorProfileFactory,
+    ConsultationFactory,
+    FeedbackFactory,
+    UserFactory,
+    request_form_data,
+)
+from tests.migration_data import restore_staff_groups
 from tracks.models import Track
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog")]
@@ -30,10 +46,36 @@ LANGUAGES = {"he": "", "ar": "/ar", "en": "/en"}
 
 def _pages(client) -> dict[str, bytes]:
     """Each public page's HTML by a file name that says which it is."""
+    restore_staff_groups()
+    advisor = UserFactory(groups=[ADVISORS_GROUP], first_name="Yael")
+    AdvisorProfileFactory(user=advisor)
     consultation = ConsultationFactory(
         status_token=STATUS_TOKEN,
         reference="SH-2020-09999",
         contact_phone="+972523456789",
+        status=Consultation.Status.ASSIGNED,
+        advisor=advisor,
+    )
+    # The engagement's pages: a plan from the track's template, a player on
+    # its map, and a checklist taken once.
+    plan = work_plan_start_from_template(consultation=consultation, actor=advisor)
+    player_add(
+        plan=plan,
+        actor=advisor,
+        name="ועדת החינוך של הכנסת",
+        kind="knesset",
+        stance="supports",
+        influence=5,
+        interest=4,
+        relationship="",
+    )
+    checklist_take(
+        consultation=consultation,
+        answers=[
+            ToolAnswer(tool_id=tool.pk, level=(index % 4) + 1)
+            for index, tool in enumerate(PolicyTool.objects.filter(is_active=True))
+        ],
+        source="status_page",
     )
     member_token, digest = status_token_new()
     CoalitionMember.objects.create(
@@ -58,6 +100,10 @@ def _pages(client) -> dict[str, bytes]:
         f"/request/status/{STATUS_TOKEN}/withdraw/",
         f"/request/status/{STATUS_TOKEN}/contact/",
         f"/request/status/{STATUS_TOKEN}/delete/",
+        f"/request/status/{STATUS_TOKEN}/plan/",
+        f"/request/status/{STATUS_TOKEN}/plan/players/",
+        f"/request/status/{STATUS_TOKEN}/plan/print/",
+        f"/request/status/{STATUS_TOKEN}/checklist/",
         f"/request/member/{member_token}/",
         f"/feedback/{FEEDBACK_TOKEN}/",
         "/accounts/login/",
@@ -113,4 +159,4 @@ def test_every_public_page_is_valid_html_in_every_language(client, settings, tmp
         if message["type"] == "error" or message.get("subType") == "fatal"
     ]
     assert errors == [], "\n".join(errors)
-    assert len(names) >= 3 * 20
+    assert len(names) >= 3 * 24

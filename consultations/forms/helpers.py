@@ -1,5 +1,7 @@
 """The one crispy FormHelper builder that every form of the portal uses."""
 
+import hashlib
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 
@@ -27,5 +29,14 @@ def form_helper(
     if layout:
         helper.layout = Layout(*layout)
     if submit_label is not None:
-        helper.add_input(Submit("submit", submit_label, css_class=submit_class))
+        # A page may hold many such forms (one per step of a plan): each
+        # button's id comes from its form's action, so no two are the same.
+        css_id = (
+            f"submit-{hashlib.sha256(action.encode()).hexdigest()[:10]}"
+            if action
+            else None
+        )
+        helper.add_input(
+            Submit("submit", submit_label, css_class=submit_class, css_id=css_id)
+        )
     return helper
