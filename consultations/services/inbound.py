@@ -578,7 +578,20 @@ def inbound_mail_attach(
         raise ValidationError(
             _("Its original message was not kept; it can only be discarded.")
         )
-    raw = _read_raw(inbound)
+    try:
+        raw = _read_raw(inbound)
+    except Exception as error:  # a local disk or an S3 store: any read failure
+        # The row says the original is kept, but the storage cannot give it
+        # (a lost disk, a restore without its files): staff are told, and
+        # the email keeps waiting for them.
+        logger.warning(
+            "Received email %s: original unreadable (%s)",
+            inbound.pk,
+            type(error).__name__,
+        )
+        raise ValidationError(
+            _("Its original message could not be read; it can only be discarded.")
+        ) from error
     message = parse_message(raw, max_bytes=settings.INBOUND_MAX_BYTES)
     sender = message.from_address.strip().lower()
     staff_user = _staff_sender(consultation, sender) if sender else None

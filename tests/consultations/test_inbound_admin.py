@@ -104,6 +104,35 @@ def test_staff_attach_an_email_to_a_request_with_its_files(
     assert Attachment.objects.get(message=message).name == "הצעה.pdf"
 
 
+def test_an_original_the_storage_lost_is_refused_with_a_message_not_an_error(
+    client, coordinator, catalog
+):
+    """The stored original is gone from the storage (a lost disk, a restore
+    without its files): attaching says so on the page and keeps the email
+    waiting; it never answers 500."""
+    held = unmatched()
+    held.raw.storage.delete(held.raw.name)
+    consultation = ConsultationFactory()
+    client.force_login(coordinator)
+    url = reverse("admin:consultations_inboundmail_change", args=[held.pk])
+
+    response = client.post(
+        url,
+        {"decision": "attach", "reference": consultation.reference},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    with translation.override("he"):
+        expected = translation.gettext(
+            "Its original message could not be read; it can only be discarded."
+        )
+    assert expected in response.content.decode()
+    held.refresh_from_db()
+    assert held.status == InboundMail.Status.UNMATCHED
+    assert not Message.objects.filter(consultation=consultation).exists()
+
+
 def test_an_unknown_reference_is_refused_on_the_form(client, coordinator):
     held = unmatched()
     client.force_login(coordinator)
