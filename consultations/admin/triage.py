@@ -90,6 +90,12 @@ Status = Consultation.Status
 # The requests
 
 
+def _report_refusal(request, error: ValidationError) -> None:
+    """A service's refusal, shown as the admin's error messages."""
+    for message in error.messages:
+        messages.error(request, message)
+
+
 class ConsultationAdminForm(forms.ModelForm):
     """No editable field: the organization's words stay as they were sent."""
 
@@ -295,8 +301,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
                     body=inline_form.cleaned_data.get("body", ""),
                 )
             except ValidationError as error:
-                for message in error.messages:
-                    messages.error(request, message)
+                _report_refusal(request, error)
             else:
                 messages.success(request, done)
 
@@ -527,8 +532,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
                 expected_version=request.POST.get("version"),
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            _report_refusal(request, error)
         else:
             messages.success(
                 request,
@@ -563,8 +567,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
                 expected_version=request.POST.get("version"),
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            _report_refusal(request, error)
         else:
             messages.success(
                 request,
@@ -585,8 +588,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
                     expected_version=request.POST.get("version"),
                 )
             except ValidationError as error:
-                for message in error.messages:
-                    messages.error(request, message)
+                _report_refusal(request, error)
             else:
                 messages.success(
                     request,
@@ -617,8 +619,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
                     expected_version=request.POST.get("version"),
                 )
             except ValidationError as error:
-                for message in error.messages:
-                    messages.error(request, message)
+                _report_refusal(request, error)
             else:
                 messages.success(
                     request,
@@ -648,8 +649,7 @@ class ConsultationAdmin(CrisisScopedAdmin, admin.ModelAdmin):
         try:
             check_transition(consultation=obj, to_status=Status.COMPLETED)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            _report_refusal(request, error)
             return self._back_to(obj)
         form = CompleteForm(
             request.POST if request.method == "POST" else None,
