@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shatil_portal.models import TimeStampedModel
 
@@ -17,9 +18,11 @@ class DeletionRequest(TimeStampedModel):
     or refuse it with a reason, by `due_at`."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting for staff")
+        # In their own context: a deletion request (בקשה) is feminine in
+        # Hebrew, a received email's same words are not.
+        PENDING = "pending", pgettext_lazy("deletion request", "Waiting for staff")
         APPROVED = "approved", _("Approved: data deleted")
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", pgettext_lazy("deletion request", "Refused")
 
     consultation = models.ForeignKey(
         Consultation,

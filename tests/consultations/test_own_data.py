@@ -464,3 +464,16 @@ def test_anonymizing_a_request_fulfils_its_waiting_deletion_request(consultation
     deletion.refresh_from_db()
     assert deletion.status == DeletionRequest.Status.APPROVED
     assert deletion.decided_at is not None
+
+
+def test_a_deletion_request_s_status_agrees_with_its_hebrew_noun():
+    """בקשה (a deletion request) is feminine: its statuses read ממתינה and
+    נדחתה, while a received email's same English words stay masculine."""
+    from django.utils import translation
+
+    from consultations.models import DeletionRequest, InboundMail
+
+    with translation.override("he"):
+        assert str(DeletionRequest.Status.PENDING.label) == "ממתינה לצוות"
+        assert str(DeletionRequest.Status.REFUSED.label) == "נדחתה"
+        assert str(InboundMail.Status.REFUSED.label) == "נדחה"
