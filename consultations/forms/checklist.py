@@ -33,10 +33,11 @@ class ChecklistForm(forms.Form):
         super().__init__(data, prefix="checklist", **kwargs)
         self.tools = tools
         self.optional = optional
+        choices = level_choices()
         for tool in tools:
             self.fields[f"level-{tool.pk}"] = forms.ChoiceField(
                 label=tool.title,
-                choices=level_choices(),
+                choices=choices,
                 widget=forms.RadioSelect,
                 required=not optional,
                 error_messages={

@@ -352,11 +352,21 @@ class ConsultationRequestForm(forms.Form):
             (area.slug, area.title) for area in self.catalog.adjacent_areas
         ]
         self.coalition_members = CoalitionMemberFormSet(data, prefix="members")
-        # The checklist's optional section (professional development only).
-        self.checklist = ChecklistForm(
-            data, tools=list(self.catalog.policy_tools), optional=True
-        )
+        # Whether the checklist's section takes the posted answers: only on
+        # its own track, as validation decides.
+        self._checklist_posted = self.is_bound
         self.fields["attachments"].help_text = attachments_help_text()
+
+    @cached_property
+    def checklist(self) -> ChecklistForm:
+        """The checklist's optional section (professional development only),
+        built only when it is drawn or validated: its 36 fields are a fifth
+        of a post's CPU, and a valid post on any other track needs none."""
+        return ChecklistForm(
+            self.data if self._checklist_posted else None,
+            tools=list(self.catalog.policy_tools),
+            optional=True,
+        )
 
     # Presentation
 
@@ -545,9 +555,8 @@ class ConsultationRequestForm(forms.Form):
         else:
             # As with the member rows: on any other track the section is
             # hidden by the script and dropped, not validated.
-            self.checklist = ChecklistForm(
-                tools=list(self.catalog.policy_tools), optional=True
-            )
+            self._checklist_posted = False
+            self.__dict__.pop("checklist", None)
         if not isinstance(track, Track) or not track.involves_several_organizations:
             # Member rows matter only on a coalition track; on any other the
             # rows (hidden by the page's script) are dropped, not validated.
@@ -598,7 +607,7 @@ class ConsultationRequestForm(forms.Form):
             "coalition_members": members,
             "consent": data["consent"],
             "checklist_answers": (
-                self.checklist.answers() if self.checklist.is_bound else []
+                self.checklist.answers() if self._checklist_posted else []
             ),
         }
 

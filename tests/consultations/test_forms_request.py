@@ -271,6 +271,18 @@ def test_member_rows_are_ignored_on_other_tracks(form_catalog):
     assert form.service_arguments()["coalition_members"] == []
 
 
+def test_a_valid_post_on_another_track_never_builds_the_checklist_section(
+    form_catalog,
+):
+    """The section's 36 fields were a fifth of a submission's CPU; only the
+    professional development track, or a page drawn again, needs them."""
+    form = bound_form(form_catalog)
+
+    assert form.is_valid(), form.errors
+    assert form.service_arguments()["checklist_answers"] == []
+    assert "checklist" not in form.__dict__
+
+
 def test_more_members_than_the_limit_are_refused(form_catalog):
     rows = {f"members-{index}-name": f"Org {index}" for index in range(25)}
     form = bound_form(
