@@ -32,9 +32,11 @@ the static files' manifest, as this process loaded them), so a release never
 serves pages that the previous one rendered.
 
 Each process also keeps, for CATALOG_LOCAL_SECONDS (a second by default),
-each namespace's version it last read and the immutable entries (pages,
-HTML, sets of slugs) read or written under it, so that most pages cost no
-round trip to Redis at all. The process that saves a change serves it at
+each namespace's version it last read and the entries read or written
+under it (pages, HTML and sets of slugs as they are; model instances and
+dicts as their pickle, unpickled afresh for each request, so no request can
+change what another gets), so that most pages, and a submission's catalog,
+cost no round trip to Redis at all. The process that saves a change serves it at
 once; the other processes within that time.
 
 Inside a transaction nothing is read from or written to the cache: what the
@@ -45,6 +47,7 @@ skipped, and the page is rendered as if there were none.
 
 import hashlib
 import logging
+import pickle
 import secrets
 import time
 from collections.abc import Callable
@@ -118,7 +121,7 @@ def _new_version() -> str:
 @dataclass
 class _LocalCopy:
     """What this process last read of one namespace: its version, when it
-    was read, and the immutable entries of that version."""
+    was read, and the entries of that version."""
 
     version_key: str
     version: str
@@ -134,6 +137,12 @@ _locals: dict[str, _LocalCopy] = {}
 # Shared by every request of the process, so only values no request can
 # change.
 _LOCAL_TYPES = (str, bytes, frozenset)
+
+
+class _Pickled(bytes):
+    """A mutable entry (model instances, a dict) kept by this process as its
+    pickle, and unpickled afresh for each request: no request can change
+    what another gets, and none waits for Redis."""
 
 
 def _local_copy(namespace: str, version_key: str) -> _LocalCopy | None:
@@ -164,6 +173,12 @@ def _remember_entry(local: _LocalCopy | None, version: str, key: str, value) -> 
     if local is not None and local.version == version and value is not None:
         if isinstance(value, _LOCAL_TYPES):
             local.entries[key] = value
+        else:
+            local.entries[key] = _Pickled(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
+
+def _local_value(value):
+    return pickle.loads(value) if isinstance(value, _Pickled) else value
 
 
 def _bump_version(namespace: str) -> bool:
@@ -260,7 +275,7 @@ def _get_entry(namespace: str, key: str) -> tuple[str, object | None]:
     version_key = "|".join(version_keys)
     local = _local_copy(namespace, version_key)
     if local is not None and key in local.entries:
-        return local.version, local.entries[key]
+        return local.version, _local_value(local.entries[key])
     found = cache.get_many([*version_keys, key])
     if any(found.get(each) is None for each in version_keys):
         for each in version_keys:

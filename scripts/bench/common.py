@@ -9,14 +9,16 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 BENCH_DIR = Path(__file__).resolve().parent
-VAR = BASE_DIR / "var" / "bench"
 BIN = BASE_DIR / ".venv" / "bin"
 PYTHON = str(BIN / "python")
 DOC = BASE_DIR / "docs" / "BENCHMARKS.md"
-RESULTS = VAR / "results.json"
 
 PG_URL = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = os.environ.get("BENCH_DB", "shatil_bench")
+# Each database keeps its own seed file, so a 1,000,000-request database can
+# be kept (--reuse-db) beside the default one.
+VAR = BASE_DIR / "var" / ("bench" if DB_NAME == "shatil_bench" else f"bench-{DB_NAME}")
+RESULTS = VAR / "results.json"
 # A Redis database of its own, so the run never touches local or test data.
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 

@@ -264,6 +264,30 @@ def test_a_process_serves_the_pages_it_holds_without_asking_redis(settings, capl
     assert "Catalog cache" not in caplog.text
 
 
+def test_a_submission_reads_the_form_catalog_from_the_process_copy_each_its_own(
+    settings, caplog
+):
+    """The form's catalog (model instances) is kept by the process as well,
+    yet every request gets instances of its own: what one request does to
+    them never reaches the next."""
+    from consultations.selectors.requester import request_form_catalog
+
+    settings.CATALOG_LOCAL_SECONDS = 60
+    first = request_form_catalog()
+    first.tracks[0].title_he = "שונה בבקשה אחת"
+
+    settings.CACHES = DEAD_REDIS
+    with caplog.at_level(logging.WARNING, logger="shatil_portal.caching"):
+        again = request_form_catalog()
+
+    assert "cache skipped" not in caplog.text
+    assert [track.slug for track in again.tracks] == [
+        track.slug for track in first.tracks
+    ]
+    assert again.tracks[0] is not first.tracks[0]
+    assert again.tracks[0].title_he != "שונה בבקשה אחת"
+
+
 def test_the_process_that_saves_an_edit_serves_it_at_once(settings):
     settings.CATALOG_LOCAL_SECONDS = 60
     _html(Client(), "/")
