@@ -53,8 +53,14 @@ def english():
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """With --reuse-db, a previous run's flushes may have emptied the catalog
-    (and the plan templates)."""
+    (and the plan templates). And each run starts from an empty cache: the
+    caches' versions (the dashboard's, the catalog's) live in the test Redis
+    without expiry, and a previous run's entries under them would match this
+    run's (a dashboard cached with an earlier run's completion, say)."""
     from django.apps import apps
+    from django.core.cache import cache
+
+    cache.clear()
 
     from consultations.plan_catalog import load_plan_templates
     from tracks.catalog import load_catalog
