@@ -17,7 +17,7 @@ from .checklist import (
 )
 from .choices import Language, Region
 from .conversation import InternalNote, Meeting, Message
-from .dashboard import DailyCountsCoverage, DailyRequestCount
+from .dashboard import DailyCountsCoverage, DailyRequestCount, MonthlyResponseFigures
 from .data_requests import DeletionRequest
 from .engagement import (
     Milestone,
@@ -51,6 +51,7 @@ __all__ = [
     "CoalitionMember",
     "DailyCountsCoverage",
     "DailyRequestCount",
+    "MonthlyResponseFigures",
     "Consultation",
     "ConsultationOutcome",
     "DeletionRequest",

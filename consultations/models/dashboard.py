@@ -1,6 +1,7 @@
-"""The staff dashboard's precomputed counts (services/dashboard_counts.py):
+"""The staff dashboard's precomputed figures (services/dashboard_counts.py):
 requests by day of submission (Israel time), track, urgency, crisis and
-current status, for the days before `DailyCountsCoverage.covered_until`.
+current status, for the days before `DailyCountsCoverage.covered_until`;
+and the response times of each month before that day's month.
 Internal tables, never shown as such (no admin, no labels)."""
 
 from django.db import models
@@ -40,3 +41,34 @@ class DailyCountsCoverage(models.Model):
 
     def __str__(self):
         return f"counted until {self.covered_until}"
+
+
+class MonthlyResponseFigures(models.Model):
+    """The first-response figures of the requests submitted in one month
+    (Israel time), for one combination of the dashboard's filters: a track
+    or all (null), an urgency or all (""), with or without crisis requests.
+    Percentiles do not add up, so each combination is kept whole.
+
+    Right until `stale_at`: the first moment an unanswered open request of
+    the month passes its deadline and becomes late (null: none can)."""
+
+    month = models.DateField()
+    track = models.ForeignKey(
+        "tracks.Track", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    urgency = models.CharField(max_length=20, blank=True)
+    with_crisis = models.BooleanField()
+    requests = models.PositiveIntegerField()
+    answered = models.PositiveIntegerField()
+    measured = models.PositiveIntegerField()
+    late = models.PositiveIntegerField()
+    median = models.DurationField(null=True)
+    p90 = models.DurationField(null=True)
+    promised = models.DurationField(null=True)
+    stale_at = models.DateTimeField(null=True)
+
+    # No unique constraint: the job replaces every row at once, in one
+    # transaction.
+
+    def __str__(self):
+        return f"{self.month} {self.track_id} {self.urgency}: {self.requests}"

@@ -215,6 +215,44 @@ class Consultation(TimeStampedModel):
                 condition=Q(urgency="urgent"),
                 name="consultation_urgent_triage",
             ),
+            # The staff dashboard's figures over a period (selectors/
+            # dashboard.py), read from the index alone rather than from the
+            # wide rows: at 1,000,000 requests the live figures took 2.1 s
+            # through the plain date index, 1.1 s through these.
+            models.Index(
+                fields=["submitted_at"],
+                include=[
+                    "id",
+                    "organization",
+                    "track",
+                    "urgency",
+                    "is_crisis",
+                    "status",
+                    "first_responded_at",
+                    "first_response_due_at",
+                    "closed_at",
+                ],
+                name="consultation_dashboard_period",
+            ),
+            models.Index(
+                fields=["closed_at"],
+                include=["id", "track", "status", "urgency", "is_crisis"],
+                condition=Q(closed_at__isnull=False),
+                name="consultation_dashboard_closed",
+            ),
+            models.Index(
+                fields=["submitted_at"],
+                include=[
+                    "id",
+                    "track",
+                    "urgency",
+                    "first_responded_at",
+                    "first_response_due_at",
+                    "closed_at",
+                ],
+                condition=Q(is_crisis=True),
+                name="consultation_dashboard_crisis",
+            ),
             # PostgreSQL only, so created in migration 0040 and not declared
             # here: trigram GIN indexes on UPPER(reference) and
             # UPPER(contact_email), and on the organization's UPPER(name),

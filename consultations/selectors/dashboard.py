@@ -18,6 +18,8 @@ from django.db import NotSupportedError, connection
 from django.db.models import (
     Aggregate,
     Avg,
+    BooleanField,
+    Case,
     Count,
     DurationField,
     Exists,
@@ -30,6 +32,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.utils import timezone
@@ -43,6 +46,8 @@ from consultations.models import (
     DailyCountsCoverage,
     DailyRequestCount,
     Feedback,
+    MonthlyResponseFigures,
+    Organization,
     PolicyTool,
 )
 from consultations.permissions import user_may_see_crisis
@@ -286,6 +291,57 @@ def _response_percentiles_in_python(
 
 
 def _response_by_month(
+    queryset: QuerySet[Consultation],
+    *,
+    now: datetime.datetime,
+    user,
+    filters: DashboardFilters,
+    split: datetime.date | None,
+) -> dict[datetime.date, ResponseMonth]:
+    """The first-response figures by month of submission: the whole months
+    before the counts' coverage from the job's monthly figures, while they
+    are right (`stale_at`), the rest live."""
+    response: dict[datetime.date, ResponseMonth] = {}
+    if split is not None and connection.vendor == "postgresql":
+        # The job stores every whole month before the coverage's (a month
+        # without requests has no row); from the first month whose figures
+        # went stale, everything is live.
+        live_from = month_start(split)
+        stored = MonthlyResponseFigures.objects.filter(
+            month__gte=filters.start,
+            month__lt=live_from,
+            track_id=filters.track_id,
+            urgency=filters.urgency,
+            with_crisis=user_may_see_crisis(user),
+        ).values("month", *RESPONSE_FIGURES, "stale_at")
+        for row in stored:
+            month, stale_at = row.pop("month"), row.pop("stale_at")
+            if stale_at is not None and stale_at <= now:
+                live_from = min(live_from, month)
+            response[month] = ResponseMonth(**row)
+        response = {
+            month: figures for month, figures in response.items() if month < live_from
+        }
+        queryset = queryset.filter(
+            submitted_at__gte=datetime.datetime.combine(
+                live_from, datetime.time.min, ISRAEL_TZ
+            )
+        )
+    return response | _response_by_month_live(queryset, now=now)
+
+
+RESPONSE_FIGURES = (
+    "requests",
+    "answered",
+    "measured",
+    "late",
+    "median",
+    "p90",
+    "promised",
+)
+
+
+def _response_by_month_live(
     queryset: QuerySet[Consultation], *, now: datetime.datetime
 ) -> dict[datetime.date, ResponseMonth]:
     late, measured = _late_conditions(now=now)
@@ -324,6 +380,111 @@ def _response_by_month(
     }
 
 
+def monthly_response_figures(
+    *, since: datetime.date, until: datetime.date, now: datetime.datetime
+) -> list[dict]:
+    """The first-response figures of each whole month from `since` to
+    before `until`, for every combination of the dashboard's filters but the
+    region (a track or all, an urgency or all, with or without crisis
+    requests), as the job stores them (services/dashboard_counts.py), with
+    the moment each month's figures go stale. PostgreSQL only.
+
+    The rows and their rules (late, measured) come from the live figure's
+    own expressions; only the grouping is written here, as GROUPING SETS,
+    which the ORM has no words for: one pass over the months' requests."""
+    late, measured = _late_conditions(now=now)
+    rows = (
+        Consultation.objects.filter(
+            submitted_at__gte=datetime.datetime.combine(
+                since, datetime.time.min, ISRAEL_TZ
+            ),
+            submitted_at__lt=datetime.datetime.combine(
+                until, datetime.time.min, ISRAEL_TZ
+            ),
+        )
+        .order_by()
+        .annotate(
+            month=TruncMonth("submitted_at", tzinfo=ISRAEL_TZ),
+            is_late=ExpressionWrapper(late, output_field=BooleanField()),
+            is_measured=ExpressionWrapper(measured, output_field=BooleanField()),
+            is_answered=ExpressionWrapper(
+                Q(first_responded_at__isnull=False), output_field=BooleanField()
+            ),
+            response_time=ExpressionWrapper(
+                F("first_responded_at") - F("submitted_at"),
+                output_field=DurationField(),
+            ),
+            promise=ExpressionWrapper(
+                F("first_response_due_at") - F("submitted_at"),
+                output_field=DurationField(),
+            ),
+            # When the month's figures stop being right: an unanswered open
+            # request's deadline still to come.
+            turns_late_at=Case(
+                When(
+                    first_responded_at__isnull=True,
+                    closed_at__isnull=True,
+                    first_response_due_at__gte=now,
+                    then=F("first_response_due_at"),
+                ),
+            ),
+        )
+        .values(
+            "month",
+            "track_id",
+            "urgency",
+            "is_crisis",
+            "is_late",
+            "is_measured",
+            "is_answered",
+            "response_time",
+            "promise",
+            "turns_late_at",
+        )
+    )
+    inner, params = rows.query.sql_with_params()
+    sql = f"""
+        SELECT
+            r.month,
+            CASE WHEN GROUPING(r.track_id) = 1 THEN NULL ELSE r.track_id END,
+            CASE WHEN GROUPING(r.urgency) = 1 THEN '' ELSE r.urgency END,
+            GROUPING(r.is_crisis) = 1,
+            COUNT(*),
+            COUNT(*) FILTER (WHERE r.is_answered),
+            COUNT(*) FILTER (WHERE r.is_measured),
+            COUNT(*) FILTER (WHERE r.is_late),
+            PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY r.response_time),
+            PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY r.response_time),
+            PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY r.promise),
+            MIN(r.turns_late_at)
+        FROM ({inner}) AS r
+        GROUP BY r.month, CUBE (r.track_id, r.urgency, r.is_crisis)
+        -- With crisis requests (is_crisis rolled up), or without them.
+        HAVING GROUPING(r.is_crisis) = 1 OR NOT r.is_crisis
+    """
+    names = (
+        "month",
+        "track_id",
+        "urgency",
+        "with_crisis",
+        "requests",
+        "answered",
+        "measured",
+        "late",
+        "median",
+        "p90",
+        "promised",
+        "stale_at",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in found:
+        # The month's first moment in Israel time, as the database gives it.
+        row["month"] = row["month"].date()
+    return found
+
+
 def _crisis_figures(
     *, user, filters: DashboardFilters, now: datetime.datetime
 ) -> tuple[int, dict[datetime.date, CrisisMonth]]:
@@ -355,7 +516,8 @@ def _advisor_loads() -> list[AdvisorLoad]:
         )
         .order_by()
         .values("advisor")
-        .annotate(count=Count("pk"))
+        # COUNT(*), not COUNT(id): the (advisor, status) index alone answers.
+        .annotate(count=Count("*"))
         .values("count")
     )
     profiles = (
@@ -386,14 +548,17 @@ def _counted_until(*, filters: DashboardFilters) -> datetime.date | None:
 
 
 def _submitted_counts(
-    *, user, filters: DashboardFilters, submitted: QuerySet[Consultation]
+    *,
+    user,
+    filters: DashboardFilters,
+    submitted: QuerySet[Consultation],
+    split: datetime.date | None,
 ) -> tuple[dict[str, int], dict[tuple[datetime.date, int], int]]:
     """The requests submitted in the period by status, and by month and
-    track: the days before the counts' coverage from the counts, the days
-    since live."""
+    track: the days before the counts' coverage (`split`) from the counts,
+    the days since live."""
     status_counts: dict[str, int] = defaultdict(int)
     new_requests: dict[tuple[datetime.date, int], int] = defaultdict(int)
-    split = _counted_until(filters=filters)
     if split is not None:
         counted = DailyRequestCount.objects.filter(
             _filters_q(filters=filters), day__gte=filters.start, day__lt=split
@@ -437,10 +602,13 @@ def dashboard_figures(
         crisis_visible=user_may_see_crisis(user),
     )
 
+    split = _counted_until(filters=filters)
     figures.status_counts, figures.new_requests = _submitted_counts(
-        user=user, filters=filters, submitted=submitted
+        user=user, filters=filters, submitted=submitted, split=split
     )
-    figures.response = _response_by_month(submitted, now=now)
+    figures.response = _response_by_month(
+        submitted, now=now, user=user, filters=filters, split=split
+    )
     figures.advisor_loads = _advisor_loads()
     figures.outcomes = {
         (track_id, status): count
@@ -488,15 +656,34 @@ def dashboard_figures(
     figures.crisis_total, figures.crisis_by_month = _crisis_figures(
         user=user, filters=filters, now=now
     )
-    figures.top_organizations = [
-        OrganizationCount(pk=pk, name=name, requests=count)
-        for pk, name, count in submitted.values_list(
-            "organization_id", "organization__name"
-        )
-        .annotate(count=Count("pk"))
-        .order_by("-count", "organization__name")[:TOP_ORGANIZATIONS]
-    ]
+    figures.top_organizations = _top_organizations(submitted)
     return figures
+
+
+def _top_organizations(submitted: QuerySet[Consultation]) -> list[OrganizationCount]:
+    """The organizations with the most requests submitted in the period,
+    ties by name. Counted by organization first and joined to the names
+    after: the ORM's GROUP BY over the join read every request's row with
+    its organization's name (at 1,000,000 requests, 270 ms against 130)."""
+    counts = (
+        submitted.order_by()
+        .values(org=F("organization_id"))
+        .annotate(requests=Count("*"))
+        .values("org", "requests")
+    )
+    inner, params = counts.query.sql_with_params()
+    table = connection.ops.quote_name(Organization._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT o.id, o.name, c.requests FROM ({inner}) AS c "
+            f"JOIN {table} AS o ON o.id = c.org "
+            "ORDER BY c.requests DESC, o.name LIMIT %s",
+            [*params, TOP_ORGANIZATIONS],
+        )
+        return [
+            OrganizationCount(pk=pk, name=name, requests=requests)
+            for pk, name, requests in cursor.fetchall()
+        ]
 
 
 # The checklist's growth (issue 18): apart from the figures above, so that

@@ -21,6 +21,7 @@ from consultations.models import (
     Region,
 )
 from consultations.selectors.followups import response_policy_for_consultation
+from consultations.services.dashboard_counts import daily_counts_request_changed
 from consultations.services.outbox import EmailDraft, outbox_enqueue
 from tracks.models import Track
 
@@ -130,6 +131,8 @@ def consultation_mark_first_response(*, consultation: Consultation) -> list[str]
     if consultation.first_responded_at is not None:
         return []
     consultation.first_responded_at = timezone.now()
+    # The dashboard's stored response times hold each request's answer.
+    daily_counts_request_changed(consultation=consultation)
     return ["first_responded_at"]
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.models import Consultation, StatusChange
-from consultations.services.dashboard_counts import daily_counts_status_changed
+from consultations.services.dashboard_counts import daily_counts_request_changed
 
 Status = Consultation.Status
 
@@ -97,7 +97,7 @@ def apply_status_change(
         update_fields.append("closed_at")
     consultation.save(update_fields=update_fields)
     # The dashboard's precomputed counts hold each request's status.
-    daily_counts_status_changed(consultation=consultation)
+    daily_counts_request_changed(consultation=consultation)
     return StatusChange.objects.create(
         consultation=consultation,
         actor=actor,
