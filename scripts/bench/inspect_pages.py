@@ -27,7 +27,7 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 
 ROUNDS = 15
 REQUESTS_TABLE = '"consultations_consultation"'
@@ -173,6 +173,16 @@ def _sender(client: Client, page: dict):
     )
 
 
+def _uncached(send):
+    """The dashboard computed on every request: its per-filter cache off."""
+
+    def send_uncached():
+        with override_settings(DASHBOARD_CACHE_SECONDS=0):
+            return send()
+
+    return send_uncached
+
+
 def explain_only(send) -> dict:
     """One request, and the plans of its queries on the requests table."""
     recorder = Recorder()
@@ -216,7 +226,10 @@ def main() -> None:
         if page.get("explain_only"):
             results["filters"][page["path"]] = explain_only(_sender(client, page))
             continue
-        result = results["pages"][page["key"]] = inspect(_sender(client, page))
+        send = _sender(client, page)
+        if page.get("uncached"):
+            send = _uncached(send)
+        result = results["pages"][page["key"]] = inspect(send)
         print(
             f"  {page['key']}: {result['wall_ms']} ms, {result['queries']} queries, "
             f"{result['sql_ms']} ms in SQL",

@@ -79,6 +79,19 @@ def inspect_in_process(pages: list[Page], seed: dict, body, env: dict) -> dict:
                 if not p.skip_reason
             ]
             + [
+                # The dashboard as its first visitor after the per-filter
+                # cache expires gets it: every figure computed.
+                {
+                    "key": "dashboard-fresh",
+                    "path": p.path,
+                    "user": p.user,
+                    "method": "GET",
+                    "uncached": True,
+                }
+                for p in pages
+                if p.key == "dashboard" and not p.skip_reason
+            ]
+            + [
                 {
                     "key": "filter",
                     "path": path,

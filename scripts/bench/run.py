@@ -142,6 +142,7 @@ def main() -> None:
     results = {
         "pages": [asdict(page) for page in pages],
         "filters": inspection.get("filters", {}),
+        "dashboard_fresh": inspection.get("pages", {}).get("dashboard-fresh"),
         "config": run_config(
             args, workers, seed, pending, (time.monotonic() - started) / 60
         ),
