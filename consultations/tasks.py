@@ -4,10 +4,19 @@ the retry policy. Callers import them as `<name>_task`."""
 from celery import shared_task
 
 
+@shared_task(acks_late=True)
+def outbox_deliver_due_task() -> int:
+    """The sweep a commit asked for (services/outbox.py, _schedule_delivery)."""
+    from consultations.services.outbox import outbox_deliver_due
+
+    return outbox_deliver_due()
+
+
 @shared_task(bind=True, max_retries=5, acks_late=True)
 def deliver_outbound_emails_task(self, email_ids: list[int]) -> int:
-    """Deliver outbox rows queued together (a request's confirmation and its
-    staff notification, say); a retry sends only those still pending."""
+    """Deliver outbox rows queued together; a retry sends only those still
+    pending. Commits now ask for a sweep instead (outbox_deliver_due_task);
+    kept for the messages an earlier release queued."""
     from consultations.services.outbox import (
         OutboxDeliveryError,
         outbound_emails_deliver,

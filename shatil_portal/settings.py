@@ -601,9 +601,12 @@ HEALTH_OUTBOX_MAX_AGE = env.int("HEALTH_OUTBOX_MAX_AGE", default=900)
 # Attempts at delivering an email before the row is failed for good, with a
 # growing pause between them (consultations/services/outbox.py).
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
-# The sweep leaves a pending row this many seconds after its last change, so
-# that it does not race the task queued when the row was written.
+# The periodic sweep leaves a pending row this many seconds after its last
+# change, so that it does not race the sweep its commit asked for.
 OUTBOX_SWEEP_GRACE_SECONDS = 60
+# The sweep a commit asks for delivers at most this many batches of 100 rows,
+# then asks for another (so one task never holds the worker for long).
+OUTBOX_DUE_BATCHES = 10
 
 # PROJECT: PRIVACY
 # ------------------------------------------------------------------------------

@@ -9,18 +9,23 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from celery.signals import before_task_publish
 from django.core import mail
 from django.core.cache import cache
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from consultations.models import Consultation, OutboundEmail
 from consultations.services.outbox import (
     OutboxDeliveryError,
+    _sweep_requested_key,
     outbound_email_deliver,
     outbound_emails_deliver,
+    outbox_deliver_due,
+    outbox_enqueue,
     outbox_sweep,
 )
 from consultations.tasks import deliver_outbound_emails_task
@@ -313,3 +318,115 @@ def test_the_sweep_after_an_outage_sends_the_backlog_over_one_connection(setting
         "ok1@example.org",
         "ok2@example.org",
     ]
+
+
+# A commit asks for a sweep; while one is asked for and has not started, the
+# next commits publish no message of their own (counted by Celery's own
+# before_task_publish signal).
+
+
+@pytest.fixture
+def sweeps_asked_for():
+    """The sweep messages published, from a clean mark."""
+    published = []
+
+    def count(sender=None, **kwargs):
+        if sender == "consultations.tasks.outbox_deliver_due_task":
+            published.append(sender)
+
+    cache.delete(_sweep_requested_key())
+    before_task_publish.connect(count, weak=False)
+    yield published
+    before_task_publish.disconnect(count)
+    cache.delete(_sweep_requested_key())
+
+
+def _commit_an_email(address: str) -> OutboundEmail:
+    context = {
+        "reference": "SH-2026-00001",
+        "contact_name": "Dana Levi",
+        "secret_status_url": "http://testserver/request/status/secret/",
+    }
+    with transaction.atomic():
+        return outbox_enqueue(
+            kind=OutboundEmail.Kind.STATUS_LINK,
+            to_address=address,
+            dedup_key=f"test:{uuid.uuid4()}",
+            context=context,
+        )
+
+
+def _sweep_asked_for_and_not_started() -> None:
+    # What a commit leaves when it asks for a sweep (a worker of the suite
+    # may be running: a published message would start at once).
+    cache.add(_sweep_requested_key(), "1", timeout=60)
+
+
+def _wait_until_sent(rows, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    pks = [row.pk for row in rows]
+    while OutboundEmail.objects.filter(pk__in=pks).exclude(status="sent").exists():
+        assert time.monotonic() < deadline, "rows not sent"
+        time.sleep(0.05)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_commits_while_a_sweep_is_asked_for_publish_no_message_of_their_own(
+    sweeps_asked_for,
+):
+    _sweep_asked_for_and_not_started()
+
+    first = _commit_an_email("first@example.org")
+    second = _commit_an_email("second@example.org")
+
+    assert sweeps_asked_for == []
+    # The sweep asked for takes both, over one connection, once.
+    assert outbox_deliver_due() == 2
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "first@example.org",
+        "second@example.org",
+    ]
+    _wait_until_sent([first, second])
+    # Once it has started, the next commit asks for another.
+    _commit_an_email("third@example.org")
+    assert len(sweeps_asked_for) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_committed_as_the_sweep_starts_is_never_left_behind(
+    sweeps_asked_for, monkeypatch
+):
+    """The sweep takes its mark off before it looks for rows: a commit just
+    after that is either found by it or asks for a sweep of its own."""
+    from consultations.services import outbox
+
+    _sweep_asked_for_and_not_started()
+    first = _commit_an_email("first@example.org")
+    late = []
+    real_due_ids = outbox.outbox_due_ids
+
+    def commit_as_the_sweep_looks(*args, **kwargs):
+        if not late:
+            late.append(_commit_an_email("late@example.org"))
+        return real_due_ids(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "outbox_due_ids", commit_as_the_sweep_looks)
+    outbox_deliver_due()
+
+    # The late commit found no mark and asked for a sweep too; between the
+    # two sweeps each row went out once.
+    assert len(sweeps_asked_for) == 1
+    _wait_until_sent([first, *late])
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "first@example.org",
+        "late@example.org",
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_the_next_commit_asks_again(
+    sweeps_asked_for, unreachable_broker
+):
+    _commit_an_email("first@example.org")
+
+    assert cache.get(_sweep_requested_key()) is None
