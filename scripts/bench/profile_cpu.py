@@ -89,7 +89,8 @@ def measure(send, requests: int, top_count: int) -> dict:
         send()
     cpu_ms = (time.process_time() - started_cpu) / requests * 1000
     wall_ms = (time.perf_counter() - started_wall) / requests * 1000
-    profiler = cProfile.Profile()
+    # The CPU clock: time spent waiting on PostgreSQL or Redis is not ours.
+    profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     profiled = max(requests // 4, 10)
     for _ in range(profiled):
@@ -187,7 +188,7 @@ def main() -> None:
             outbound_emails_deliver(email_ids=batch)
         count = sum(len(batch) for batch in batches[:half])
         cpu_ms = (time.process_time() - started) / max(count, 1) * 1000
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)
         profiler.enable()
         for batch in batches[half:]:
             outbound_emails_deliver(email_ids=batch)
