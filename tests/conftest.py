@@ -41,6 +41,19 @@ def rate_limit_counters_of_its_own(settings):
     settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 
 
+@pytest.fixture(autouse=True)
+def no_sweep_asked_for_by_an_earlier_test():
+    """Each test starts with no outbox sweep asked for. A commit's mark
+    lasts a minute in the shared Redis when no worker takes its sweep (most
+    tests run none); a later test's commit would then rightly publish
+    nothing, and its emails would wait for a sweep that never comes."""
+    from django.core.cache import cache
+
+    from consultations.services.outbox import _sweep_requested_key
+
+    cache.delete(_sweep_requested_key())
+
+
 @pytest.fixture
 def english():
     """For tests that read a service's English message (the msgid)."""

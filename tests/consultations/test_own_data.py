@@ -393,7 +393,9 @@ def test_staff_refuse_with_a_reason_the_organization_gets(
     eager_celery,
     django_capture_on_commit_callbacks,
 ):
-    deletion = deletion_request_create(consultation=consultation)
+    # Its staff notice goes out at its commit, as in production.
+    with django_capture_on_commit_callbacks(execute=True):
+        deletion = deletion_request_create(consultation=consultation)
     mail.outbox.clear()
     client.force_login(coordinator)
     data = {"action": "refuse_selected", ACTION_CHECKBOX_NAME: [deletion.pk]}
