@@ -607,6 +607,9 @@ OUTBOX_SWEEP_GRACE_SECONDS = 60
 # The sweep a commit asks for delivers at most this many batches of 100 rows,
 # then asks for another (so one task never holds the worker for long).
 OUTBOX_DUE_BATCHES = 10
+# Seconds between the commit that asks for a sweep and the sweep, so that the
+# commits meanwhile need no message of their own.
+OUTBOX_SWEEP_DELAY_SECONDS = 1
 
 # PROJECT: PRIVACY
 # ------------------------------------------------------------------------------

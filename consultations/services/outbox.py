@@ -188,7 +188,12 @@ def _schedule_delivery(email_ids: list[int]) -> None:
     except CACHE_ERRORS:
         pass  # Without the mark, ask anyway.
     try:
-        outbox_deliver_due_task.delay()
+        # A moment's delay gathers the commits that follow into this sweep:
+        # under load one message a second, not one per commit (each costs
+        # ~1 ms of the request's CPU), for a second more before an email.
+        outbox_deliver_due_task.apply_async(
+            countdown=settings.OUTBOX_SWEEP_DELAY_SECONDS
+        )
     except Exception as error:
         logger.warning(
             "Outbox rows %s stay pending for the sweep, enqueueing failed: %s",

@@ -6,7 +6,7 @@ import re
 import smtplib
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from celery.signals import before_task_publish
@@ -330,9 +330,9 @@ def sweeps_asked_for():
     """The sweep messages published, from a clean mark."""
     published = []
 
-    def count(sender=None, **kwargs):
+    def count(sender=None, headers=None, **kwargs):
         if sender == "consultations.tasks.outbox_deliver_due_task":
-            published.append(sender)
+            published.append(headers or {})
 
     cache.delete(_sweep_requested_key())
     before_task_publish.connect(count, weak=False)
@@ -421,6 +421,25 @@ def test_a_row_committed_as_the_sweep_starts_is_never_left_behind(
         "first@example.org",
         "late@example.org",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_asked_for_starts_a_moment_later_to_gather_the_next_commits(
+    sweeps_asked_for, settings
+):
+    settings.OUTBOX_SWEEP_DELAY_SECONDS = 1
+    before = timezone.now()
+
+    _commit_an_email("first@example.org")
+    _commit_an_email("second@example.org")
+
+    (headers,) = sweeps_asked_for
+    eta = datetime.fromisoformat(headers["eta"])
+    assert (
+        before + timedelta(seconds=0.9)
+        <= eta
+        <= timezone.now() + timedelta(seconds=1.1)
+    )
 
 
 @pytest.mark.django_db(transaction=True)
