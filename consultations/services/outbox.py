@@ -25,16 +25,15 @@ from django.db import connection, transaction
 from django.db.models import F, Func, JSONField
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from redis.exceptions import RedisError
 
 from consultations.models import Consultation, OutboundEmail
+from shatil_portal.caching import CACHE_ERRORS
 
 logger = logging.getLogger(__name__)
 
 # How long a requested sweep's mark lasts if its sweep never starts (a lost
 # message): then the next commit asks again.
 SWEEP_REQUESTED_SECONDS = 60
-CACHE_ERRORS = (RedisError, OSError)
 
 # Context keys with this prefix (raw tokens, private links) are erased once
 # the email has been sent.

@@ -23,8 +23,8 @@ SCALES = BASE_DIR / "docs" / "bench-scales.json"
 LIST_PAGES = ("advisor", "admin", "admin_filtered", "status")
 
 
-def _limits(page) -> str:
-    data = page.result.get("inspect")
+def _limits(data: dict | None) -> str:
+    """What one in-process inspection says limits the page."""
     if not data:
         return ""
     python_ms = max(data["wall_ms"] - data["sql_ms"], 0)
@@ -252,15 +252,14 @@ def write_report(
         "",
     ]
     for page in pages:
-        limits = _limits(page)
+        limits = _limits(page.result.get("inspect"))
         if limits:
             lines.append(f"- **{page.label}**: {limits}.")
         if page.key == "dashboard" and dashboard_fresh:
-            fresh = Page(key="", label="", path="", result={"inspect": dashboard_fresh})
             lines.append(
                 "- **Staff dashboard computed afresh** (its per-filter cache off, "
                 f"as its first visitor after the cache expires gets it): "
-                f"{_limits(fresh)}."
+                f"{_limits(dashboard_fresh)}."
             )
     lines += [
         "",

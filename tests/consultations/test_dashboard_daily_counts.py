@@ -45,6 +45,24 @@ YEAR_2026 = DashboardFilters(
 )
 
 
+# The periods and filters both precomputed figures are checked against.
+FILTER_CASES = [
+    YEAR_2026,
+    DashboardFilters(start=datetime.date(2026, 4, 1), end=datetime.date(2026, 6, 1)),
+    DashboardFilters(
+        start=datetime.date(2026, 1, 1),
+        end=datetime.date(2026, 12, 1),
+        urgency=Consultation.Urgency.URGENT,
+    ),
+    DashboardFilters(
+        start=datetime.date(2026, 1, 1),
+        end=datetime.date(2026, 12, 1),
+        region="south",
+    ),
+]
+FILTER_IDS = ["year", "months", "urgency", "region"]
+
+
 def israel(*args: int) -> datetime.datetime:
     return datetime.datetime(*args, tzinfo=ISRAEL_TZ)
 
@@ -106,26 +124,7 @@ def test_the_job_counts_the_days_before_today(requests):
     assert sum(row.count for row in DailyRequestCount.objects.all()) == 7
 
 
-@pytest.mark.parametrize(
-    "filters",
-    [
-        YEAR_2026,
-        DashboardFilters(
-            start=datetime.date(2026, 4, 1), end=datetime.date(2026, 6, 1)
-        ),
-        DashboardFilters(
-            start=datetime.date(2026, 1, 1),
-            end=datetime.date(2026, 12, 1),
-            urgency=Consultation.Urgency.URGENT,
-        ),
-        DashboardFilters(
-            start=datetime.date(2026, 1, 1),
-            end=datetime.date(2026, 12, 1),
-            region="south",
-        ),
-    ],
-    ids=["year", "months", "urgency", "region"],
-)
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=FILTER_IDS)
 def test_the_figures_are_those_counted_live(
     requests, coordinator, make_advisor, filters
 ):
@@ -260,26 +259,7 @@ def test_the_job_stores_each_whole_month_before_the_current_one(answered):
     assert datetime.date(2026, 12, 1) not in months
 
 
-@pytest.mark.parametrize(
-    "filters",
-    [
-        YEAR_2026,
-        DashboardFilters(
-            start=datetime.date(2026, 4, 1), end=datetime.date(2026, 6, 1)
-        ),
-        DashboardFilters(
-            start=datetime.date(2026, 1, 1),
-            end=datetime.date(2026, 12, 1),
-            urgency=Consultation.Urgency.URGENT,
-        ),
-        DashboardFilters(
-            start=datetime.date(2026, 1, 1),
-            end=datetime.date(2026, 12, 1),
-            region="south",
-        ),
-    ],
-    ids=["year", "months", "urgency", "region"],
-)
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=FILTER_IDS)
 def test_the_response_times_are_those_computed_live(
     answered, coordinator, make_advisor, filters
 ):

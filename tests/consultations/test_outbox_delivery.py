@@ -334,7 +334,6 @@ def sweeps_asked_for():
         if sender == "consultations.tasks.outbox_deliver_due_task":
             published.append(headers or {})
 
-    cache.delete(_sweep_requested_key())
     before_task_publish.connect(count, weak=False)
     yield published
     before_task_publish.disconnect(count)
